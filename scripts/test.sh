@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Runs lint, the translation check and the test suite on SQLite and PostgreSQL in parallel.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+ARTIFACTS=artifacts/test
+mkdir -p "$ARTIFACTS"
+
+echo "== ruff"
+"$BIN/ruff" check src tests bench || exit 1
+"$BIN/ruff" format --check src tests bench || exit 1
+
+PG_URL="${WARTA_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/warta}"
+pg_ok=0
+if "$BIN/python" - "$PG_URL" <<'PY'
+import sys
+import dj_database_url
+import psycopg
+cfg = dj_database_url.parse(sys.argv[1])
+try:
+    psycopg.connect(host=cfg["HOST"], port=cfg["PORT"] or 5432, user=cfg["USER"],
+                    password=cfg["PASSWORD"] or None, dbname="postgres", connect_timeout=5).close()
+except Exception as exc:
+    print(f"PostgreSQL not reachable at {cfg['HOST']}:{cfg['PORT']}: {exc}", file=sys.stderr)
+    sys.exit(1)
+PY
+then pg_ok=1; fi
+
+run_suite() {  # name, database url, extra env
+    local name=$1 url=$2
+    local data_dir
+    data_dir=$(mktemp -d)
+    WARTA_DATA_DIR="$data_dir" WARTA_DATABASE_URL="$url" WARTA_TEST_SUITE="$name" \
+        "$BIN/pytest" -p no:cacheprovider -q "${@:3}" >"$ARTIFACTS/pytest-$name.log" 2>&1
+    local rc=$?
+    rm -rf "$data_dir"
+    return $rc
+}
+
+echo "== pytest on SQLite$( [ $pg_ok = 1 ] && echo ' and PostgreSQL, in parallel')"
+run_suite sqlite "sqlite:///$(mktemp -d)/warta.sqlite3" &
+sqlite_pid=$!
+if [ $pg_ok = 1 ]; then
+    run_suite postgresql "$PG_URL" &
+    pg_pid=$!
+fi
+
+wait $sqlite_pid; sqlite_rc=$?
+echo "---- SQLite ----"; cat "$ARTIFACTS/pytest-sqlite.log"
+pg_rc=0
+if [ $pg_ok = 1 ]; then
+    wait $pg_pid; pg_rc=$?
+    echo "---- PostgreSQL ----"; cat "$ARTIFACTS/pytest-postgresql.log"
+else
+    echo
+    echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+    echo "!! PostgreSQL IS NOT REACHABLE: the PostgreSQL half of the suite was SKIPPED.     !!"
+    echo "!! Start a server (or set WARTA_TEST_POSTGRES_URL) to run it.                    !!"
+    echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+    if [ "${WARTA_REQUIRE_POSTGRES:-0}" = 1 ]; then
+        echo "WARTA_REQUIRE_POSTGRES=1: a skipped PostgreSQL suite is a failure."
+        pg_rc=1
+    fi
+fi
+echo "== results: sqlite rc=$sqlite_rc, postgresql rc=$pg_rc"
+[ $sqlite_rc = 0 ] && [ $pg_rc = 0 ]

@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from warta.accounts.demo import create_demo_users, format_logins, save_logins
+
+
+class Command(BaseCommand):
+    help = "Create demo users (one per SOP role and an admin) when the database has no users."
+
+    def handle(self, *args, **options):
+        logins = create_demo_users()
+        if not logins:
+            if options["verbosity"]:
+                self.stdout.write("Pengguna sudah ada; akun demo tidak dibuat.")
+            return
+        text = format_logins(logins, settings.WARTA_SITE_URL)
+        path = save_logins(text, settings.DATA_DIR)
+        if not options["verbosity"]:
+            return
+        self.stdout.write(text)
+        self.stdout.write(f"(Disimpan juga di {path}; ganti sandi sebelum dipakai sungguhan.)")

@@ -1,0 +1,83 @@
+"""Hash-chained audit events.
+
+Every state change writes exactly one ``Event`` in the same transaction. Each event stores the
+hash of its predecessor, so editing, deleting or reordering any event breaks the chain and
+``warta audit verify`` finds it. No code path updates or deletes an event: the model and its
+queryset refuse it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class EventQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # type: ignore[override]
+        raise AppendOnlyError("audit events are append-only")
+
+    def delete(self):  # type: ignore[override]
+        raise AppendOnlyError("audit events are append-only")
+
+
+class Event(models.Model):
+    seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    at = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("actor name"), max_length=200, blank=True)
+    acting_for = models.CharField(
+        _("acting for"),
+        max_length=200,
+        blank=True,
+        help_text=_("Set when the actor acted as Plh/Plt of someone else's role."),
+    )
+    action = models.CharField(_("action"), max_length=100, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=100)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    ip = models.CharField(_("from address"), max_length=64, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["object_type", "object_id", "seq"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit events are append-only")
+
+
+class ChainHead(models.Model):
+    """One row holding the newest event's seq and hash; locked to serialise appends."""
+
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = _("audit chain head")

@@ -1,0 +1,531 @@
+"""The engine's writes: each public function is one state change in one transaction, with
+exactly one audit event per transition and nothing changed when it refuses.
+
+Concurrency: every action names the step run the user saw (``step_run_id``). The case row is
+locked (``SELECT … FOR UPDATE``; on SQLite the IMMEDIATE transaction serialises writers), then
+the step run is checked to still be open, so of two people acting on the same step at the same
+moment exactly one succeeds and the other gets ``AlreadyProcessed`` naming who did it and when.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from warta.accounts.selectors import Capacity, capacity_for
+from warta.audit.services import record_event
+from warta.sop.definition import Branch, SopDefinition, Step
+from warta.workflow import clock, signals
+from warta.workflow.errors import (
+    AlreadyProcessed,
+    CaseClosed,
+    InvalidBranch,
+    NotPermitted,
+    ReasonRequired,
+    RequirementsMissing,
+    WrongStepKind,
+)
+from warta.workflow.models import Case, Deviation, StepRun
+from warta.workflow.registry import hooks_for
+
+AUTOMATIC_CHAIN_LIMIT = 50  # a valid definition never chains this many automatic steps
+
+
+def _user_name(user: Any) -> str:
+    if user is None:
+        return _("the system")
+    return user.get_full_name() or user.get_username()
+
+
+def _case_state(case: Case) -> dict:
+    return {
+        "status": case.status,
+        "current_step": case.current_step,
+        "end_state": case.end_state,
+        "revision_round": case.revision_round,
+        "lock_version": case.lock_version,
+    }
+
+
+def _due_at(started_at: dt.datetime, step: Step) -> dt.datetime | None:
+    if step.time is None:
+        return None
+    from warta.workflow.calendar_config import get_calendar
+
+    return get_calendar().add(started_at, step.time)
+
+
+def _previous_performer(case: Case, role_id: str) -> Any:
+    """Who last acted in this role in this case: the natural assignee when the role returns."""
+    run = (
+        case.step_runs.filter(role_id=role_id, finished_by__isnull=False, automatic=False)
+        .select_related("finished_by")
+        .order_by("-seq")
+        .first()
+    )
+    return run.finished_by if run else None
+
+
+def _performed_steps(case: Case, user: Any) -> set[str]:
+    return set(
+        case.step_runs.filter(finished_by=user, finished_at__isnull=False).values_list(
+            "step_id", flat=True
+        )
+    )
+
+
+def _excluded_by_separation(definition: SopDefinition, case: Case, user: Any, step_id: str) -> bool:
+    return any(
+        step_id in definition.excluded_steps_for(done) for done in _performed_steps(case, user)
+    )
+
+
+def _open_step(
+    *, case: Case, definition: SopDefinition, step: Step, now: dt.datetime, actor: Any
+) -> StepRun:
+    """Open ``step`` (and run through automatic and end steps). Returns the last run opened."""
+    for _hop in range(AUTOMATIC_CHAIN_LIMIT):
+        seq = (case.step_runs.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
+        if step.is_end:
+            case.status = {
+                "completed": Case.Status.COMPLETED,
+                "refused": Case.Status.REFUSED,
+                "cancelled": Case.Status.CANCELLED,
+            }[step.result or "completed"]
+            case.current_step = ""
+            case.end_state = step.id
+            case.ended_at = now
+            return case.step_runs.order_by("-seq").first()
+        assignee = _previous_performer(case, step.actor or "")
+        if assignee is not None and _excluded_by_separation(definition, case, assignee, step.id):
+            assignee = None
+        run = StepRun.objects.create(
+            case=case,
+            seq=seq,
+            step_id=step.id,
+            step_name=step.name,
+            step_number=step.number,
+            kind=step.kind,
+            role_id=step.actor or "",
+            assignee=assignee,
+            revision_round=case.revision_round,
+            started_at=now,
+            time_standard=step.time,
+            due_at=_due_at(now, step),
+        )
+        case.current_step = step.id
+        if step.kind != "automatic":
+            hooks = hooks_for(case.subject_type)
+            if hooks is not None:
+                hooks.step_entered(case, run)
+            signals.step_started.send(sender=StepRun, step_run=run, case=case)
+            return run
+        # A relay step: completed by the system on entry, attributed to the person whose action
+        # triggered it when they hold the step's role.
+        performer = actor if actor is not None and capacity_for(actor, step.actor or "") else None
+        run.finished_at = now
+        run.finished_by = performer
+        run.outcome = "completed"
+        run.automatic = True
+        run.save(update_fields=["finished_at", "finished_by", "outcome", "automatic"])
+        record_event(
+            action="workflow.step_auto_completed",
+            actor=performer,
+            object_type="workflow.case",
+            object_id=case.pk,
+            after={"step": step.id, "step_run": run.pk},
+        )
+        step = definition.step(step.next or "")
+    raise RuntimeError("automatic steps chain too long")
+
+
+@transaction.atomic
+def start_case(
+    *,
+    sop: Any,
+    subject_type: str,
+    subject_id: str | int,
+    title: str,
+    started_by: Any,
+    ip: str = "",
+) -> Case:
+    """Start a case of ``sop`` (a ``SopVersion``) for a subject; the starter must hold the role of
+    the SOP's first step and becomes its assignee."""
+    definition = sop.definition()
+    first = definition.step(definition.start)
+    capacity = capacity_for(started_by, first.actor or "", at=clock.now())
+    if capacity is None:
+        raise NotPermitted(
+            _("Only %(role)s may start this SOP.") % {"role": definition.role(first.actor).name}
+        )
+    if Case.objects.filter(
+        subject_type=subject_type, subject_id=str(subject_id), status=Case.Status.OPEN
+    ).exists():
+        raise WrongStepKind(_("This item already has a case in progress."))
+    now = clock.now()
+    case = Case.objects.create(
+        sop=sop,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        title=title,
+        started_at=now,
+        started_by=started_by,
+    )
+    run = _open_step(case=case, definition=definition, step=first, now=now, actor=started_by)
+    if run.step_id == first.id and run.assignee_id is None:
+        run.assignee = started_by
+        run.save(update_fields=["assignee"])
+    case.save()
+    record_event(
+        action="workflow.case_started",
+        actor=started_by,
+        acting_for=capacity.acting_for,
+        object_type="workflow.case",
+        object_id=case.pk,
+        after={**_case_state(case), "sop": sop.code, "sop_version": sop.version, "title": title},
+        ip=ip,
+    )
+    return case
+
+
+def _lock_case_and_step(case_id: int, step_run_id: int) -> tuple[Case, StepRun]:
+    case = Case.objects.select_for_update().select_related("sop").get(pk=case_id)
+    run = StepRun.objects.select_related("finished_by").get(pk=step_run_id, case=case)
+    if run.finished_at is not None:
+        raise AlreadyProcessed(_user_name(run.finished_by), run.finished_at)
+    if not case.is_open:
+        raise CaseClosed(case.get_status_display())
+    return case, run
+
+
+def _check_actor(
+    *, definition: SopDefinition, case: Case, run: StepRun, user: Any, now: dt.datetime
+) -> Capacity:
+    role = definition.role(run.role_id)
+    capacity = capacity_for(user, run.role_id, at=now)
+    if capacity is None:
+        raise NotPermitted(
+            _("Only %(role)s may carry out this step.") % {"role": role.name}
+        )
+    if run.assignee_id is not None and run.assignee_id != user.pk:
+        raise NotPermitted(
+            _("This step is assigned to %(name)s.") % {"name": _user_name(run.assignee)}
+        )
+    if _excluded_by_separation(definition, case, user, run.step_id):
+        raise NotPermitted(
+            _("You may not carry out this step for an item you worked on yourself (separation "
+              "of duties).")
+        )
+    return capacity
+
+
+def _check_requirements(
+    *,
+    definition: SopDefinition,
+    case: Case,
+    step: Step,
+    confirmed: set[str],
+) -> list[tuple[str, str]]:
+    """Block on missing blocking items; return (kind, artifact) for missing tolerated ones."""
+    hooks = hooks_for(case.subject_type)
+    blocking: list[str] = []
+    tolerated: list[tuple[str, str]] = []
+    for kind, quality in (("kelengkapan", step.kelengkapan), ("output", step.output)):
+        for item in quality.items:
+            present = hooks.has_artifact(case, item.artifact) if hooks is not None else None
+            if present is None:
+                present = item.artifact in confirmed
+            if present:
+                continue
+            if item.on_missing == "block":
+                name = definition.artifact(item.artifact).name
+                if name not in blocking:
+                    blocking.append(name)
+            elif (kind, item.artifact) not in tolerated:
+                tolerated.append((kind, item.artifact))
+    if blocking:
+        raise RequirementsMissing(blocking)
+    return tolerated
+
+
+def _record_deviations(
+    *,
+    definition: SopDefinition,
+    case: Case,
+    run: StepRun,
+    executor: Any,
+    now: dt.datetime,
+    missing: Iterable[tuple[str, str]],
+) -> list[Deviation]:
+    deviations = []
+    for kind, artifact_id in missing:
+        deviations.append(
+            Deviation.objects.create(
+                case=case,
+                step_run=run,
+                kind=kind,
+                subject=artifact_id,
+                detail=_("%(item)s missing when the step was finished.")
+                % {"item": definition.artifact(artifact_id).name},
+                attributed_to=executor,
+                created_at=now,
+            )
+        )
+    if run.due_at is not None and now > run.due_at:
+        deviation, _created = Deviation.objects.get_or_create(
+            step_run=run,
+            kind=Deviation.Kind.WAKTU,
+            subject="",
+            defaults={
+                "case": case,
+                "detail": _("Finished after the due time %(due)s.")
+                % {"due": run.due_at.isoformat()},
+                "attributed_to": executor,
+                "created_at": now,
+            },
+        )
+        deviations.append(deviation)
+    return deviations
+
+
+def _finish(
+    *,
+    case: Case,
+    run: StepRun,
+    definition: SopDefinition,
+    user: Any,
+    capacity: Capacity,
+    outcome: str,
+    note: str,
+    next_step_id: str,
+    revision: bool,
+    now: dt.datetime,
+    missing: list[tuple[str, str]],
+    action: str,
+    ip: str,
+) -> Case:
+    before = _case_state(case)
+    run.finished_at = now
+    run.finished_by = user
+    run.acting_for = capacity.acting_for
+    run.outcome = outcome
+    run.note = note
+    run.save(update_fields=["finished_at", "finished_by", "acting_for", "outcome", "note"])
+    deviations = _record_deviations(
+        definition=definition, case=case, run=run, executor=user, now=now, missing=missing
+    )
+    if revision:
+        case.revision_round += 1
+    case.lock_version += 1
+    # The event for this transition comes before any automatic step it triggers.
+    event_after = {"step_run": run.pk, "step": run.step_id, "outcome": outcome, "next": next_step_id}
+    record_event(
+        action=action,
+        actor=user,
+        acting_for=capacity.acting_for,
+        object_type="workflow.case",
+        object_id=case.pk,
+        before=before,
+        after={**event_after, "deviations": [d.kind for d in deviations]},
+        note=note,
+        ip=ip,
+    )
+    _open_step(case=case, definition=definition, step=definition.step(next_step_id), now=now,
+               actor=user)
+    case.save()
+    return case
+
+
+@transaction.atomic
+def complete_step(
+    *,
+    case_id: int,
+    step_run_id: int,
+    user: Any,
+    note: str = "",
+    confirmed: Iterable[str] = (),
+    ip: str = "",
+) -> Case:
+    """Finish a manual step and move on to the step after it."""
+    case, run = _lock_case_and_step(case_id, step_run_id)
+    definition = case.sop.definition()
+    step = definition.step(run.step_id)
+    if step.kind != "manual":
+        raise WrongStepKind(_("This step needs a decision, not completion."))
+    now = clock.now()
+    capacity = _check_actor(definition=definition, case=case, run=run, user=user, now=now)
+    missing = _check_requirements(
+        definition=definition, case=case, step=step, confirmed=set(confirmed)
+    )
+    return _finish(
+        case=case,
+        run=run,
+        definition=definition,
+        user=user,
+        capacity=capacity,
+        outcome="completed",
+        note=note,
+        next_step_id=step.next or "",
+        revision=False,
+        now=now,
+        missing=missing,
+        action="workflow.step_completed",
+        ip=ip,
+    )
+
+
+def _branch_checks_requirements(definition: SopDefinition, branch: Branch) -> bool:
+    """Returning or refusing does not need the items complete; going forward does."""
+    if branch.revision:
+        return False
+    target = definition.step(branch.next)
+    return not (target.is_end and target.result in ("refused", "cancelled"))
+
+
+@transaction.atomic
+def decide(
+    *,
+    case_id: int,
+    step_run_id: int,
+    user: Any,
+    branch: str,
+    reason: str = "",
+    confirmed: Iterable[str] = (),
+    ip: str = "",
+) -> Case:
+    """Take one named branch of a decision step (approve, return with a reason, refuse …)."""
+    case, run = _lock_case_and_step(case_id, step_run_id)
+    definition = case.sop.definition()
+    step = definition.step(run.step_id)
+    if step.kind != "decision":
+        raise WrongStepKind(_("This step is not a decision."))
+    chosen = step.branch(branch)
+    if chosen is None:
+        raise InvalidBranch(_("Unknown choice: %(branch)s.") % {"branch": branch})
+    reason = reason.strip()
+    if chosen.reason_required and not reason:
+        raise ReasonRequired()
+    now = clock.now()
+    capacity = _check_actor(definition=definition, case=case, run=run, user=user, now=now)
+    missing: list[tuple[str, str]] = []
+    if _branch_checks_requirements(definition, chosen):
+        missing = _check_requirements(
+            definition=definition, case=case, step=step, confirmed=set(confirmed)
+        )
+    return _finish(
+        case=case,
+        run=run,
+        definition=definition,
+        user=user,
+        capacity=capacity,
+        outcome=chosen.id,
+        note=reason,
+        next_step_id=chosen.next,
+        revision=chosen.revision,
+        now=now,
+        missing=missing,
+        action="workflow.step_decided",
+        ip=ip,
+    )
+
+
+def _supervises(definition: SopDefinition, user: Any, role_id: str, now: dt.datetime) -> bool:
+    """True when ``user`` holds a role above ``role_id`` in the definition's supervisor chain."""
+    seen: set[str] = set()
+    current = definition.role(role_id).supervisor
+    while current and current not in seen:
+        if capacity_for(user, current, at=now) is not None:
+            return True
+        seen.add(current)
+        current = definition.role(current).supervisor
+    return False
+
+
+@transaction.atomic
+def reassign(
+    *, case_id: int, step_run_id: int, user: Any, assignee: Any, reason: str, ip: str = ""
+) -> StepRun:
+    """Move an open step to another holder of its role; only a supervisor (or an admin) may."""
+    case, run = _lock_case_and_step(case_id, step_run_id)
+    definition = case.sop.definition()
+    now = clock.now()
+    reason = reason.strip()
+    if not reason:
+        raise ReasonRequired()
+    if not (user.is_superuser or _supervises(definition, user, run.role_id, now)):
+        raise NotPermitted(_("Only a supervisor may reassign this step."))
+    if capacity_for(assignee, run.role_id, at=now) is None:
+        raise NotPermitted(
+            _("%(name)s does not hold the role %(role)s.")
+            % {"name": _user_name(assignee), "role": definition.role(run.role_id).name}
+        )
+    if _excluded_by_separation(definition, case, assignee, run.step_id):
+        raise NotPermitted(
+            _("%(name)s worked on this item and may not carry out this step.")
+            % {"name": _user_name(assignee)}
+        )
+    before = {"assignee": run.assignee_id}
+    run.assignee = assignee
+    run.save(update_fields=["assignee"])
+    case.lock_version += 1
+    case.save(update_fields=["lock_version"])
+    record_event(
+        action="workflow.step_reassigned",
+        actor=user,
+        object_type="workflow.case",
+        object_id=case.pk,
+        before=before,
+        after={"assignee": assignee.pk, "step_run": run.pk},
+        note=reason,
+        ip=ip,
+    )
+    return run
+
+
+@transaction.atomic
+def cancel_case(*, case_id: int, user: Any, reason: str, ip: str = "") -> Case:
+    """Stop a case for good. Allowed to an admin, to a supervisor of the current step's role, or
+    to the starter while nothing but the first step has happened."""
+    case = Case.objects.select_for_update().select_related("sop").get(pk=case_id)
+    if not case.is_open:
+        raise CaseClosed(case.get_status_display())
+    reason = reason.strip()
+    if not reason:
+        raise ReasonRequired()
+    definition = case.sop.definition()
+    now = clock.now()
+    run = case.step_runs.get(finished_at__isnull=True)
+    only_first_step = case.step_runs.count() == 1
+    allowed = (
+        user.is_superuser
+        or _supervises(definition, user, run.role_id, now)
+        or (only_first_step and case.started_by_id == user.pk)
+    )
+    if not allowed:
+        raise NotPermitted(_("You may not cancel this item."))
+    before = _case_state(case)
+    run.finished_at = now
+    run.finished_by = user
+    run.outcome = "cancelled"
+    run.note = reason
+    run.save(update_fields=["finished_at", "finished_by", "outcome", "note"])
+    case.status = Case.Status.CANCELLED
+    case.current_step = ""
+    case.ended_at = now
+    case.lock_version += 1
+    case.save()
+    record_event(
+        action="workflow.case_cancelled",
+        actor=user,
+        object_type="workflow.case",
+        object_id=case.pk,
+        before=before,
+        after=_case_state(case),
+        note=reason,
+        ip=ip,
+    )
+    return case

@@ -1,0 +1,58 @@
+"""Shared fixtures: users with roles, loaded SOP definitions, and the test database notice."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHIPPED = Path(__file__).parent.parent / "src/warta/sop/definitions"
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    return f"warta test database: {db['ENGINE'].rsplit('.', 1)[-1]} ({os.environ.get('WARTA_TEST_SUITE', 'default')})"
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    from warta.accounts.services import grant_role
+
+    def make(username: str, *roles: str, full_name: str = "", superuser: bool = False):
+        first, _, last = (full_name or username.title()).partition(" ")
+        user = django_user_model.objects.create_user(
+            username=username,
+            password="x-test-password",
+            first_name=first,
+            last_name=last,
+            is_superuser=superuser,
+            is_staff=superuser,
+        )
+        for role in roles:
+            grant_role(user=user, role_code=role)
+        return user
+
+    return make
+
+
+def _load(path: Path):
+    from warta.accounts.services import sync_roles
+    from warta.sop.services import load_sop
+
+    version = load_sop(path_or_text=path)
+    sync_roles(roles=version.definition().roles)
+    return version
+
+
+@pytest.fixture
+def humas_sop(db):
+    return _load(SHIPPED / "sdm-6-ot-02-02-3002.yaml")
+
+
+@pytest.fixture
+def room_sop(db):
+    return _load(FIXTURES / "sop-peminjaman-ruang.yaml")
