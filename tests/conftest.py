@@ -56,3 +56,9 @@ def humas_sop(db):
 @pytest.fixture
 def room_sop(db):
     return _load(FIXTURES / "sop-peminjaman-ruang.yaml")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing passwords for dozens of test users with PBKDF2 would dominate the run time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -19,12 +19,17 @@ def test_simultaneous_approvals_give_one_transition(humas_sop, make_user):
     author = make_user("humas", "staf_humas")
     approvers = [make_user(f"kasubbag{i}", "kasubbag_umum_rt") for i in range(2)]
     case = services.start_case(
-        sop=humas_sop, subject_type="test.item", subject_id=1, title="Berita",
+        sop=humas_sop,
+        subject_type="test.item",
+        subject_id=1,
+        title="Berita",
         started_by=author,
     )
     for _ in range(2):
         services.complete_step(
-            case_id=case.pk, step_run_id=open_run(case).pk, user=author,
+            case_id=case.pk,
+            step_run_id=open_run(case).pk,
+            user=author,
             confirmed=ALL_HUMAS_ARTIFACTS,
         )
     step_run_id = open_run(case).pk
@@ -36,7 +41,10 @@ def test_simultaneous_approvals_give_one_transition(humas_sop, make_user):
         try:
             barrier.wait()
             services.decide(
-                case_id=case.pk, step_run_id=step_run_id, user=user, branch="setuju",
+                case_id=case.pk,
+                step_run_id=step_run_id,
+                user=user,
+                branch="setuju",
                 confirmed=ALL_HUMAS_ARTIFACTS,
             )
             outcomes.append("ok")

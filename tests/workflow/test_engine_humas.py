@@ -43,13 +43,14 @@ def start(sop, user, subject_id="1"):
 
 
 def complete(case, user, confirmed=ALL_HUMAS_ARTIFACTS, note=""):
-    return services.complete_step(
+    services.complete_step(
         case_id=case.pk, step_run_id=open_run(case).pk, user=user, confirmed=confirmed, note=note
     )
+    case.refresh_from_db()
 
 
 def decide(case, user, branch, reason="", confirmed=ALL_HUMAS_ARTIFACTS):
-    return services.decide(
+    services.decide(
         case_id=case.pk,
         step_run_id=open_run(case).pk,
         user=user,
@@ -57,6 +58,7 @@ def decide(case, user, branch, reason="", confirmed=ALL_HUMAS_ARTIFACTS):
         reason=reason,
         confirmed=confirmed,
     )
+    case.refresh_from_db()
 
 
 def test_happy_path_through_all_seven_steps(humas_sop, people):
@@ -83,7 +85,13 @@ def test_happy_path_through_all_seven_steps(humas_sop, people):
     case.refresh_from_db()
     assert case.status == Case.Status.COMPLETED and case.end_state == "terunggah"
     assert [r.step_id for r in case.step_runs.order_by("seq")] == [
-        "catat", "edit", "periksa", "lapor_kabag", "izin", "perintah_unggah", "unggah",
+        "catat",
+        "edit",
+        "periksa",
+        "lapor_kabag",
+        "izin",
+        "perintah_unggah",
+        "unggah",
     ]
     # One event per transition: start, 2 completions, decision, relay, decision, 2 completions.
     assert Event.objects.filter(object_type="workflow.case").count() == 8
@@ -165,12 +173,22 @@ def test_stale_action_says_who_processed_it_and_when(humas_sop, people):
     complete(case, people["humas"])
     complete(case, people["humas"])
     stale = open_run(case).pk
-    services.decide(case_id=case.pk, step_run_id=stale, user=people["kasubbag"], branch="setuju",
-                    confirmed=ALL_HUMAS_ARTIFACTS)
+    services.decide(
+        case_id=case.pk,
+        step_run_id=stale,
+        user=people["kasubbag"],
+        branch="setuju",
+        confirmed=ALL_HUMAS_ARTIFACTS,
+    )
     before = snapshot()
     with pytest.raises(AlreadyProcessed) as refused:
-        services.decide(case_id=case.pk, step_run_id=stale, user=people["kasubbag2"],
-                        branch="setuju", confirmed=ALL_HUMAS_ARTIFACTS)
+        services.decide(
+            case_id=case.pk,
+            step_run_id=stale,
+            user=people["kasubbag2"],
+            branch="setuju",
+            confirmed=ALL_HUMAS_ARTIFACTS,
+        )
     assert "Rina Kartika" in str(refused.value)
     assert "WIB" in str(refused.value)
     assert snapshot() == before
@@ -184,9 +202,7 @@ def test_completing_a_decision_is_refused(humas_sop, people):
         complete(case, people["kasubbag"])
 
 
-def test_due_times_follow_the_working_calendar_and_late_finish_is_a_deviation(
-    humas_sop, people
-):
+def test_due_times_follow_the_working_calendar_and_late_finish_is_a_deviation(humas_sop, people):
     friday_late = dt.datetime(2026, 11, 27, 16, 20, tzinfo=WIB)
     with clock.frozen_at(lambda: friday_late):
         case = start(humas_sop, people["humas"])
@@ -207,10 +223,20 @@ def test_reassign_by_supervisor_only(humas_sop, people):
     case = start(humas_sop, people["humas"])
     run = open_run(case)
     with pytest.raises(NotPermitted):
-        services.reassign(case_id=case.pk, step_run_id=run.pk, user=people["humas2"],
-                          assignee=people["humas2"], reason="saya ambil")
-    services.reassign(case_id=case.pk, step_run_id=run.pk, user=people["kasubbag"],
-                      assignee=people["humas2"], reason="Sari cuti")
+        services.reassign(
+            case_id=case.pk,
+            step_run_id=run.pk,
+            user=people["humas2"],
+            assignee=people["humas2"],
+            reason="saya ambil",
+        )
+    services.reassign(
+        case_id=case.pk,
+        step_run_id=run.pk,
+        user=people["kasubbag"],
+        assignee=people["humas2"],
+        reason="Sari cuti",
+    )
     assert open_run(case).assignee == people["humas2"]
     with pytest.raises(NotPermitted):
         complete(case, people["humas"])

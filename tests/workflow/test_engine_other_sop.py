@@ -25,18 +25,25 @@ def people(make_user):
 def act(case, user, branch=None, reason="", confirmed=FORM):
     run = open_run(case)
     if branch is None:
-        return services.complete_step(
-            case_id=case.pk, step_run_id=run.pk, user=user, confirmed=confirmed
+        services.complete_step(case_id=case.pk, step_run_id=run.pk, user=user, confirmed=confirmed)
+    else:
+        services.decide(
+            case_id=case.pk,
+            step_run_id=run.pk,
+            user=user,
+            branch=branch,
+            reason=reason,
+            confirmed=confirmed,
         )
-    return services.decide(
-        case_id=case.pk, step_run_id=run.pk, user=user, branch=branch, reason=reason,
-        confirmed=confirmed,
-    )
+    case.refresh_from_db()
 
 
 def test_loop_between_two_decisions_then_automatic_relay_to_the_end(room_sop, people):
     case = services.start_case(
-        sop=room_sop, subject_type="room.booking", subject_id=7, title="Rapat koordinasi",
+        sop=room_sop,
+        subject_type="room.booking",
+        subject_id=7,
+        title="Rapat koordinasi",
         started_by=people["pemohon"],
     )
     act(case, people["pemohon"])
@@ -58,14 +65,23 @@ def test_loop_between_two_decisions_then_automatic_relay_to_the_end(room_sop, pe
     assert relay.automatic and relay.finished_by is None  # the Kepala does not hold that role
     steps = list(case.step_runs.order_by("seq").values_list("step_id", flat=True))
     assert steps == [
-        "ajukan", "verifikasi", "putuskan", "verifikasi", "ajukan", "verifikasi", "putuskan",
+        "ajukan",
+        "verifikasi",
+        "putuskan",
+        "verifikasi",
+        "ajukan",
+        "verifikasi",
+        "putuskan",
         "catat_jadwal",
     ]
 
 
 def test_three_way_decision_can_refuse(room_sop, people):
     case = services.start_case(
-        sop=room_sop, subject_type="room.booking", subject_id=8, title="Rapat",
+        sop=room_sop,
+        subject_type="room.booking",
+        subject_id=8,
+        title="Rapat",
         started_by=people["pemohon"],
     )
     act(case, people["pemohon"])
@@ -77,7 +93,10 @@ def test_three_way_decision_can_refuse(room_sop, people):
 def test_only_the_first_steps_role_may_start(room_sop, people):
     with pytest.raises(NotPermitted):
         services.start_case(
-            sop=room_sop, subject_type="room.booking", subject_id=9, title="Rapat",
+            sop=room_sop,
+            subject_type="room.booking",
+            subject_id=9,
+            title="Rapat",
             started_by=people["petugas"],
         )
     assert not Case.objects.exists()

@@ -8,13 +8,20 @@ per transition, and a refused action changed nothing.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 
 from warta.accounts.selectors import capacity_for
 from warta.audit.models import Event
@@ -77,15 +84,28 @@ class EngineMachine(RuleBasedStateMachine):
         self.expected_events += 1 + new_automatic
         return True
 
+    def _permitted(self, run) -> list:
+        if run.assignee_id is not None:
+            return [u for u in self.users if u.pk == run.assignee_id]
+        return [u for u in self.users if capacity_for(u, run.role_id) is not None]
+
+    @initialize()
+    def start_one_case_of_each_sop(self):
+        for index, starter in ((0, "humas_a"), (1, "pemohon")):
+            self.start(index, list(PEOPLE).index(starter))
+
     @rule(sop=st.integers(0, 1), who=st.integers(0, len(PEOPLE)))
     def start(self, sop, who):
-        user = (self.users + [self.admin])[who]
+        user = ([*self.users, self.admin])[who]
         subject = len(self.case_ids) + 1
 
         def action():
             case = services.start_case(
-                sop=self.sops[sop], subject_type="test.subject", subject_id=subject,
-                title=f"Perkara {subject}", started_by=user,
+                sop=self.sops[sop],
+                subject_type="test.subject",
+                subject_id=subject,
+                title=f"Perkara {subject}",
+                started_by=user,
             )
             self.case_ids.append(case.pk)
 
@@ -96,26 +116,36 @@ class EngineMachine(RuleBasedStateMachine):
         who=st.integers(0, len(PEOPLE) - 1),
         branch=st.integers(0, 3),
         reason=st.sampled_from(["", "  ", "Perlu diperbaiki"]),
-        confirmed=st.sets(st.sampled_from(ARTIFACTS)),
+        confirmed=st.one_of(st.just(set(ARTIFACTS)), st.sets(st.sampled_from(ARTIFACTS))),
         stale=st.booleans(),
+        permitted=st.booleans(),
     )
-    def act(self, pick, who, branch, reason, confirmed, stale):
+    def act(self, pick, who, branch, reason, confirmed, stale, permitted):
         if not self.case_ids:
             return
         case = Case.objects.get(pk=self.case_ids[pick % len(self.case_ids)])
         runs = list(case.step_runs.order_by("seq"))
         finished = [r for r in runs if r.finished_at is not None]
         open_runs = [r for r in runs if r.finished_at is None]
-        run = finished[pick % len(finished)] if (stale and finished) or not open_runs else open_runs[0]
+        run = (
+            finished[pick % len(finished)]
+            if (stale and finished) or not open_runs
+            else open_runs[0]
+        )
         step = case.sop.definition().step(run.step_id)
-        user = self.users[who]
+        candidates = self._permitted(run) if permitted else []
+        user = candidates[who % len(candidates)] if candidates else self.users[who]
         if step.kind == "decision":
             choices = [b.id for b in step.branches] + ["bukan-cabang"]
 
             def action():
                 services.decide(
-                    case_id=case.pk, step_run_id=run.pk, user=user,
-                    branch=choices[branch % len(choices)], reason=reason, confirmed=confirmed,
+                    case_id=case.pk,
+                    step_run_id=run.pk,
+                    user=user,
+                    branch=choices[branch % len(choices)],
+                    reason=reason,
+                    confirmed=confirmed,
                 )
         else:
 
@@ -126,27 +156,39 @@ class EngineMachine(RuleBasedStateMachine):
 
         self._attempt(action)
 
-    @rule(pick=st.integers(0, 1000), who=st.integers(0, len(PEOPLE)),
-          to=st.integers(0, len(PEOPLE) - 1), reason=st.sampled_from(["", "Sedang cuti"]))
+    @rule(
+        pick=st.integers(0, 1000),
+        who=st.integers(0, len(PEOPLE)),
+        to=st.integers(0, len(PEOPLE) - 1),
+        reason=st.sampled_from(["", "Sedang cuti"]),
+    )
     def reassign(self, pick, who, to, reason):
         if not self.case_ids:
             return
         case = Case.objects.get(pk=self.case_ids[pick % len(self.case_ids)])
         run = case.step_runs.order_by("-seq").first()
-        user = (self.users + [self.admin])[who]
-        if self._attempt(lambda: services.reassign(
-            case_id=case.pk, step_run_id=run.pk, user=user, assignee=self.users[to],
-            reason=reason,
-        )):
+        user = ([*self.users, self.admin])[who]
+        if self._attempt(
+            lambda: services.reassign(
+                case_id=case.pk,
+                step_run_id=run.pk,
+                user=user,
+                assignee=self.users[to],
+                reason=reason,
+            )
+        ):
             self.reassignments[case.pk] = self.reassignments.get(case.pk, 0) + 1
 
-    @rule(pick=st.integers(0, 1000), who=st.integers(0, len(PEOPLE)),
-          reason=st.sampled_from(["", "Kegiatan batal"]))
+    @rule(
+        pick=st.integers(0, 1000),
+        who=st.integers(0, len(PEOPLE)),
+        reason=st.sampled_from(["", "Kegiatan batal"]),
+    )
     def cancel(self, pick, who, reason):
         if not self.case_ids:
             return
         case_id = self.case_ids[pick % len(self.case_ids)]
-        user = (self.users + [self.admin])[who]
+        user = ([*self.users, self.admin])[who]
         self._attempt(lambda: services.cancel_case(case_id=case_id, user=user, reason=reason))
 
     @rule(minutes=st.integers(0, 3 * 24 * 60))
@@ -159,7 +201,7 @@ class EngineMachine(RuleBasedStateMachine):
             runs = list(case.step_runs.order_by("seq"))
             open_count = sum(r.finished_at is None for r in runs)
             assert open_count == (1 if case.is_open else 0)
-            for earlier, later in zip(runs, runs[1:], strict=False):
+            for earlier, later in itertools.pairwise(runs):
                 assert earlier.finished_at is not None
                 assert earlier.started_at <= earlier.finished_at <= later.started_at
             if runs and runs[-1].finished_at is not None:

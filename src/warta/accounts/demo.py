@@ -65,9 +65,8 @@ def format_logins(logins: list[DemoLogin], url: str) -> str:
     width = max(len(login.username) for login in logins)
     lines = [f"Akun demo Warta ({url}):"]
     for login in logins:
-        lines.append(
-            f"  {login.username:<{width}}  sandi: {login.password:<14} {login.role} ({login.full_name})"
-        )
+        who = f"{login.role} ({login.full_name})"
+        lines.append(f"  {login.username:<{width}}  sandi: {login.password:<14} {who}")
     return "\n".join(lines) + "\n"
 
 

@@ -111,7 +111,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA busy_timeout=20000;"
         ),
     }
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("WARTA_TEST_SQLITE_NAME")}
+    # A file, not the in-memory default: concurrency tests need real WAL locking between threads.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-warta.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -208,17 +208,17 @@ def _check_actor(
     role = definition.role(run.role_id)
     capacity = capacity_for(user, run.role_id, at=now)
     if capacity is None:
-        raise NotPermitted(
-            _("Only %(role)s may carry out this step.") % {"role": role.name}
-        )
+        raise NotPermitted(_("Only %(role)s may carry out this step.") % {"role": role.name})
     if run.assignee_id is not None and run.assignee_id != user.pk:
         raise NotPermitted(
             _("This step is assigned to %(name)s.") % {"name": _user_name(run.assignee)}
         )
     if _excluded_by_separation(definition, case, user, run.step_id):
         raise NotPermitted(
-            _("You may not carry out this step for an item you worked on yourself (separation "
-              "of duties).")
+            _(
+                "You may not carry out this step for an item you worked on yourself (separation "
+                "of duties)."
+            )
         )
     return capacity
 
@@ -322,7 +322,12 @@ def _finish(
         case.revision_round += 1
     case.lock_version += 1
     # The event for this transition comes before any automatic step it triggers.
-    event_after = {"step_run": run.pk, "step": run.step_id, "outcome": outcome, "next": next_step_id}
+    event_after = {
+        "step_run": run.pk,
+        "step": run.step_id,
+        "outcome": outcome,
+        "next": next_step_id,
+    }
     record_event(
         action=action,
         actor=user,
@@ -334,8 +339,9 @@ def _finish(
         note=note,
         ip=ip,
     )
-    _open_step(case=case, definition=definition, step=definition.step(next_step_id), now=now,
-               actor=user)
+    _open_step(
+        case=case, definition=definition, step=definition.step(next_step_id), now=now, actor=user
+    )
     case.save()
     return case
 
