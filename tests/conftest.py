@@ -40,12 +40,9 @@ def make_user(db, django_user_model):
 
 
 def _load(path: Path):
-    from warta.accounts.services import sync_roles
     from warta.sop.services import load_sop
 
-    version = load_sop(path_or_text=path)
-    sync_roles(roles=version.definition().roles)
-    return version
+    return load_sop(path_or_text=path)
 
 
 @pytest.fixture
@@ -62,3 +59,12 @@ def room_sop(db):
 def _fast_password_hashing(settings):
     """Hashing passwords for dozens of test users with PBKDF2 would dominate the run time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Pages render without a collectstatic manifest (production uses the hashed storage)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

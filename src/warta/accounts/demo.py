@@ -61,9 +61,9 @@ def create_demo_users() -> list[DemoLogin]:
     return logins
 
 
-def format_logins(logins: list[DemoLogin], url: str) -> str:
+def format_logins(logins: list[DemoLogin]) -> str:
     width = max(len(login.username) for login in logins)
-    lines = [f"Akun demo Warta ({url}):"]
+    lines = ["Akun demo Warta (dibuat sekali, saat basis data masih kosong):"]
     for login in logins:
         who = f"{login.role} ({login.full_name})"
         lines.append(f"  {login.username:<{width}}  sandi: {login.password:<14} {who}")

@@ -13,7 +13,7 @@ class Command(BaseCommand):
             if options["verbosity"]:
                 self.stdout.write("Pengguna sudah ada; akun demo tidak dibuat.")
             return
-        text = format_logins(logins, settings.WARTA_SITE_URL)
+        text = format_logins(logins)
         path = save_logins(text, settings.DATA_DIR)
         if not options["verbosity"]:
             return

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from warta.audit.models import Event
 from warta.audit.verify import verify_chain
@@ -18,6 +19,10 @@ class Command(BaseCommand):
             for problem in problems:
                 self.stderr.write(str(problem))
             raise CommandError(
-                f"Jejak audit RUSAK: {len(problems)} masalah ditemukan pada {total} peristiwa."
+                _("Audit trail BROKEN: %(problems)d problem(s) found in %(total)d events.")
+                % {"problems": len(problems), "total": total}
             )
-        self.stdout.write(f"Jejak audit utuh: {total} peristiwa diperiksa, tidak ada perubahan.")
+        self.stdout.write(
+            _("Audit trail intact: %(total)d events checked, nothing was changed.")
+            % {"total": total}
+        )
