@@ -34,7 +34,9 @@ def _serve(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="warta serve")
     parser.add_argument("--host", default=os.environ.get("WARTA_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("WARTA_PORT", "8000")))
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("WARTA_WEB_WORKERS", "2")))
+    parser.add_argument(
+        "--workers", type=int, default=int(os.environ.get("WARTA_WEB_WORKERS", "2"))
+    )
     args = parser.parse_args(argv)
     print(f"\nWarta berjalan di http://{args.host}:{args.port}/  (Ctrl-C untuk berhenti)\n")
     _print_logins()
