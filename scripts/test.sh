@@ -63,4 +63,14 @@ else
     fi
 fi
 echo "== results: sqlite rc=$sqlite_rc, postgresql rc=$pg_rc"
+# One closing line for both suites together, in the plain "N passed, N failed" form.
+"$BIN/python" - "$ARTIFACTS"/pytest-*.log <<'PY'
+import re, sys
+totals = {"passed": 0, "failed": 0, "skipped": 0, "error": 0}
+for path in sys.argv[1:]:
+    lines = [l for l in open(path, encoding="utf-8", errors="replace") if re.search(r"\d+ (passed|failed|error)", l)]
+    for count, word in re.findall(r"(\d+) (passed|failed|skipped|errors?)", lines[-1] if lines else ""):
+        totals["error" if word.startswith("error") else word] += int(count)
+print(f"total: {totals['passed']} passed, {totals['failed'] + totals['error']} failed, {totals['skipped']} skipped")
+PY
 [ $sqlite_rc = 0 ] && [ $pg_rc = 0 ]

@@ -12,6 +12,7 @@ from warta.audit.verify import verify_chain
 from warta.workflow import clock, services
 from warta.workflow.errors import (
     AlreadyProcessed,
+    CaseAlreadyOpen,
     NotPermitted,
     ReasonRequired,
     RequirementsMissing,
@@ -191,6 +192,14 @@ def test_stale_action_says_who_processed_it_and_when(humas_sop, people):
         )
     assert "Rina Kartika" in str(refused.value)
     assert "WIB" in str(refused.value)
+    assert snapshot() == before
+
+
+def test_one_open_case_per_subject(humas_sop, people):
+    start(humas_sop, people["humas"], subject_id="42")
+    before = snapshot()
+    with pytest.raises(CaseAlreadyOpen):
+        start(humas_sop, people["humas2"], subject_id="42")
     assert snapshot() == before
 
 

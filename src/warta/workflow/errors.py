@@ -45,6 +45,13 @@ class AlreadyProcessed(WorkflowError):
         self.at = at
 
 
+class CaseAlreadyOpen(WorkflowError):
+    code = "case-already-open"
+
+    def __init__(self) -> None:
+        super().__init__(_("This item already has a case in progress."))
+
+
 class NotPermitted(WorkflowError):
     code = "not-permitted"
 

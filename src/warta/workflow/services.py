@@ -22,6 +22,7 @@ from warta.sop.definition import Branch, SopDefinition, Step
 from warta.workflow import clock, signals
 from warta.workflow.errors import (
     AlreadyProcessed,
+    CaseAlreadyOpen,
     CaseClosed,
     InvalidBranch,
     NotPermitted,
@@ -165,7 +166,7 @@ def start_case(
     if Case.objects.filter(
         subject_type=subject_type, subject_id=str(subject_id), status=Case.Status.OPEN
     ).exists():
-        raise WrongStepKind(_("This item already has a case in progress."))
+        raise CaseAlreadyOpen()
     now = clock.now()
     case = Case.objects.create(
         sop=sop,
