@@ -1,6 +1,6 @@
 """Fill empty msgstr entries of one .po file from a JSON dict {msgid: translation}.
 
-    python scripts/fill_po.py src/warta/audit/locale/id/LC_MESSAGES/django.po translations.json
+python scripts/fill_po.py src/warta/audit/locale/id/LC_MESSAGES/django.po translations.json
 """
 
 import json
@@ -9,7 +9,8 @@ import sys
 import polib
 
 po = polib.pofile(sys.argv[1])
-translations = json.load(open(sys.argv[2], encoding="utf-8"))
+with open(sys.argv[2], encoding="utf-8") as source:
+    translations = json.load(source)
 for entry in po:
     if entry.msgid in translations and (not entry.msgstr or "fuzzy" in entry.flags):
         entry.msgstr = translations[entry.msgid]

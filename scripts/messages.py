@@ -1,7 +1,7 @@
 """Compile or check the translation catalogues without GNU gettext (pure Python, polib).
 
-    python scripts/messages.py compile   # write every locale/*/LC_MESSAGES/django.mo
-    python scripts/messages.py check     # fail if a .mo is stale or an Indonesian entry is missing
+python scripts/messages.py compile   # write every locale/*/LC_MESSAGES/django.mo
+python scripts/messages.py check     # fail if a .mo is stale or an Indonesian entry is missing
 """
 
 from __future__ import annotations

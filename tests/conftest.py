@@ -15,7 +15,8 @@ def pytest_report_header(config):
     from django.conf import settings
 
     db = settings.DATABASES["default"]
-    return f"warta test database: {db['ENGINE'].rsplit('.', 1)[-1]} ({os.environ.get('WARTA_TEST_SUITE', 'default')})"
+    engine = db["ENGINE"].rsplit(".", 1)[-1]
+    return f"warta test database: {engine} ({os.environ.get('WARTA_TEST_SUITE', 'default')})"
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import pytest
@@ -43,7 +44,7 @@ def test_intact_chain_verifies_and_links(user):
     events = write_events(user)
     assert list(verify_chain()) == []
     assert [e.seq for e in events] == [1, 2, 3, 4, 5]
-    assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(events))
     assert events[1].actor_name == "Siti Aminah" and events[0].actor_name == "sistem"
 
 

@@ -149,7 +149,7 @@ class SopDefinition:
 
     @property
     def version(self) -> str:
-        """``<revision date>+<first 12 hex of the content hash>``, e.g. ``2024-07-02+1a2b3c4d5e6f``."""
+        """``<revision date>+<12 hex of the content hash>``, e.g. ``2024-07-02+1a2b3c4d5e6f``."""
         date = self.revision_date.isoformat() if self.revision_date else "undated"
         return f"{date}+{self.content_hash[:12]}"
 

@@ -8,8 +8,19 @@ class StepRunInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = [
-        "seq", "step_number", "step_name", "role_id", "assignee", "revision_round",
-        "started_at", "due_at", "finished_at", "finished_by", "acting_for", "outcome", "note",
+        "seq",
+        "step_number",
+        "step_name",
+        "role_id",
+        "assignee",
+        "revision_round",
+        "started_at",
+        "due_at",
+        "finished_at",
+        "finished_by",
+        "acting_for",
+        "outcome",
+        "note",
     ]
     readonly_fields = fields
 

@@ -15,9 +15,7 @@ def open_step_run(case: Case) -> StepRun | None:
 
 
 def timeline(case: Case) -> QuerySet[StepRun]:
-    return case.step_runs.select_related("assignee", "finished_by").prefetch_related(
-        "deviations"
-    )
+    return case.step_runs.select_related("assignee", "finished_by").prefetch_related("deviations")
 
 
 def tasks_for(user: Any) -> QuerySet[StepRun]:
