@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from warta.workflow import admin_calendar  # noqa: F401  (registers the calendar admin)
 from warta.workflow.models import Case, Deviation, StepRun
 
 
