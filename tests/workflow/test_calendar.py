@@ -647,7 +647,7 @@ def test_special_period_dates_are_validated():
         Period(name="x", start_date=dt.date(2026, 3, 2), end_date=dt.date(2026, 3, 1)).full_clean()
     assert "end_date" in caught.value.message_dict
     Period.objects.create(name="a", start_date=dt.date(2026, 3, 1), end_date=dt.date(2026, 3, 5))
-    with pytest.raises(ValidationError, match="overlaps"):
+    with pytest.raises(ValidationError, match="bertumpang tindih"):
         Period(name="b", start_date=dt.date(2026, 3, 5), end_date=dt.date(2026, 3, 9)).full_clean()
     Period(name="c", start_date=dt.date(2026, 3, 6), end_date=dt.date(2026, 3, 9)).full_clean()
 
