@@ -53,12 +53,17 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django_tasks",
     "django_tasks_db",
+    "django_prose_editor",
+    "warta.ui",
     "warta.accounts",
     "warta.audit",
     "warta.sop",
     "warta.workflow",
+    "warta.newsroom",
+    "warta.site",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +92,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "warta.ui.context.identity",
+                "warta.newsroom.context.navigation",
             ],
         },
     },
@@ -131,7 +138,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "ui:login"
+LOGIN_REDIRECT_URL = "newsroom:inbox"
+LOGOUT_REDIRECT_URL = "ui:login"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "id"
@@ -146,7 +155,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
+# Uploaded media are private: no URL serves MEDIA_ROOT directly; views check who may see a file.
 MEDIA_ROOT = DATA_DIR / "media"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -171,6 +183,15 @@ if env_bool("WARTA_HTTPS", False):
 
 # --- Warta ----------------------------------------------------------------------------------
 WARTA_SITE_URL = os.environ.get("WARTA_SITE_URL", "http://127.0.0.1:8000")
+# The institution's identity on the public website and in feeds.
+WARTA_INSTITUTION_NAME = os.environ.get("WARTA_INSTITUTION_NAME", "Politeknik Imigrasi")
+WARTA_INSTITUTION_PARENT = os.environ.get(
+    "WARTA_INSTITUTION_PARENT", "Kementerian Hukum dan Hak Asasi Manusia Republik Indonesia"
+)
+WARTA_SITE_DESCRIPTION = os.environ.get(
+    "WARTA_SITE_DESCRIPTION", "Berita dan informasi kegiatan resmi Politeknik Imigrasi."
+)
+WARTA_TWITTER_SITE = os.environ.get("WARTA_TWITTER_SITE", "")  # e.g. @poltekim
 
 LOGGING = {
     "version": 1,

@@ -224,6 +224,16 @@ def _check_actor(
     return capacity
 
 
+def check_actor(*, case: Case, run: StepRun, user: Any) -> Capacity:
+    """Raise ``NotPermitted`` unless ``user`` may act on the open ``run`` now. Pages call this to
+    decide what to show; the actions themselves check again under the case lock."""
+    if not run.is_open or not case.is_open:
+        raise NotPermitted(_("This step is no longer open."))
+    return _check_actor(
+        definition=case.sop.definition(), case=case, run=run, user=user, now=clock.now()
+    )
+
+
 def _check_requirements(
     *,
     definition: SopDefinition,

@@ -5,9 +5,14 @@ from warta.accounts.demo import create_demo_users, format_logins, save_logins
 
 
 class Command(BaseCommand):
-    help = "Create demo users (one per SOP role and an admin) when the database has no users."
+    help = (
+        "Create demo users (one per SOP role and an admin) and demo news when the database has "
+        "no users."
+    )
 
     def handle(self, *args, **options):
+        from warta.newsroom.demo import create_demo_news, describe
+
         logins = create_demo_users()
         if not logins:
             if options["verbosity"]:
@@ -15,7 +20,10 @@ class Command(BaseCommand):
             return
         text = format_logins(logins)
         path = save_logins(text, settings.DATA_DIR)
+        items = create_demo_news()
         if not options["verbosity"]:
             return
         self.stdout.write(text)
         self.stdout.write(f"(Disimpan juga di {path}; ganti sandi sebelum dipakai sungguhan.)")
+        if items:
+            self.stdout.write(describe(items))

@@ -1,0 +1,23 @@
+"""The channels a news item can target. The built-in website is always one of them; the others
+are recorded by hand until their connectors exist (a later issue)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+WEBSITE = "website"
+
+CHANNELS = [
+    (WEBSITE, _("Institution website")),
+    ("instagram", "Instagram"),
+    ("facebook", "Facebook"),
+    ("youtube", "YouTube"),
+    ("x", "X (Twitter)"),
+    ("tiktok", "TikTok"),
+]
+CHANNEL_NAMES = dict(CHANNELS)
+OTHER_CHANNELS = [code for code, _name in CHANNELS if code != WEBSITE]
+
+
+def channel_name(code: str) -> str:
+    return str(CHANNEL_NAMES.get(code, code))

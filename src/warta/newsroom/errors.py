@@ -1,0 +1,34 @@
+"""Why a newsroom action was refused. Like the engine's refusals, each one changes nothing."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from warta.workflow.errors import WorkflowError
+
+
+class NotEditable(WorkflowError):
+    code = "not-editable"
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("This item cannot be edited now: it is not at the note or editing step.")
+        )
+
+
+class EditConflict(WorkflowError):
+    """The text was saved elsewhere (another tab or person) since this editor loaded it."""
+
+    code = "edit-conflict"
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "This text was changed elsewhere after you opened it. Your version is kept in "
+                "this browser; reload the page to see the newer version."
+            )
+        )
+
+
+class InvalidUpload(WorkflowError):
+    code = "invalid-upload"

@@ -1,0 +1,134 @@
+"""Forms of the newsroom pages. They validate input and nothing else: the writes are in
+``services``."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_prose_editor.fields import ProseEditorFormField
+
+from warta.newsroom import channels as channel_list
+from warta.newsroom.models import BODY_EXTENSIONS
+from warta.newsroom.uploads import PHOTO_EXTENSIONS, VIDEO_EXTENSIONS
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, accept: str = "", **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, widget=MultipleFileInput(attrs={"accept": accept}), **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def body_field(**kwargs) -> ProseEditorFormField:
+    return ProseEditorFormField(
+        label=_("News text"),
+        required=False,
+        extensions=BODY_EXTENSIONS,
+        **kwargs,
+    )
+
+
+class ContentForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    activity_name = forms.CharField(label=_("Activity"), max_length=200)
+    activity_at = forms.DateTimeField(
+        label=_("Date and time of the activity"),
+        widget=DateTimeLocalInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    place = forms.CharField(label=_("Place"), max_length=200)
+    covered_by = forms.CharField(label=_("Covered by"), max_length=200)
+    notes = forms.CharField(
+        label=_("Coverage notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Who spoke, what was decided, names and titles to check."),
+    )
+    body = body_field()
+    photos = MultipleFileField(label=_("Add photos"), accept=PHOTO_EXTENSIONS)
+    videos = MultipleFileField(label=_("Add videos"), accept=VIDEO_EXTENSIONS)
+
+    def clean_activity_at(self):
+        value = self.cleaned_data["activity_at"]
+        if value and value > timezone.now() + timezone.timedelta(days=1):
+            raise forms.ValidationError(_("The activity cannot be in the future."))
+        return value
+
+
+class NewItemForm(ContentForm):
+    pass
+
+
+class DraftForm(ContentForm):
+    channels = forms.MultipleChoiceField(
+        label=_("Target channels"),
+        choices=channel_list.CHANNELS,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("The institution website is always included."),
+    )
+    base_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AutosaveForm(forms.Form):
+    """The autosave request: content only (no files), every field optional but validated."""
+
+    title = forms.CharField(max_length=200, required=False)
+    activity_name = forms.CharField(max_length=200, required=False)
+    place = forms.CharField(max_length=200, required=False)
+    covered_by = forms.CharField(max_length=200, required=False)
+    notes = forms.CharField(required=False)
+    body = body_field()
+    base_version = forms.IntegerField()
+
+
+class ActionForm(forms.Form):
+    step_run = forms.IntegerField(widget=forms.HiddenInput)
+    action = forms.ChoiceField(
+        choices=[("submit", "submit"), ("decide", "decide"), ("publish", "publish")],
+        widget=forms.HiddenInput,
+    )
+    branch = forms.CharField(required=False, max_length=64)
+    reason = forms.CharField(
+        label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class PublishForm(forms.Form):
+    """Addresses of the posts made by hand on the other channels (optional)."""
+
+    def __init__(self, *args, channels: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for code in channels:
+            if code == channel_list.WEBSITE:
+                continue
+            self.fields[f"url_{code}"] = forms.URLField(
+                label=_("Address of the post on %(channel)s")
+                % {"channel": channel_list.channel_name(code)},
+                required=False,
+                assume_scheme="https",
+            )
+
+    def channel_urls(self) -> dict[str, str]:
+        return {
+            name.removeprefix("url_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("url_") and value
+        }

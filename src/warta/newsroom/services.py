@@ -1,0 +1,343 @@
+"""The newsroom's writes. Each public function is one change in one transaction with its audit
+event; workflow transitions go through the engine's services in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from warta.audit.services import record_event
+from warta.newsroom import channels as channel_list
+from warta.newsroom import steps
+from warta.newsroom.errors import EditConflict, NotEditable
+from warta.newsroom.models import SUBJECT_TYPE, NewsItem, Photo, Publication, Revision, Video
+from warta.newsroom.uploads import check_photo, video_content_type
+from warta.sop.selectors import get_active
+from warta.workflow import clock
+from warta.workflow import services as workflow
+from warta.workflow.errors import NotPermitted
+from warta.workflow.models import Case, StepRun
+
+OBJECT_TYPE = "newsroom.newsitem"
+CONTENT_FIELDS = ("title", "activity_name", "activity_at", "place", "covered_by", "notes", "body")
+
+
+def _content(item: NewsItem) -> dict:
+    return {
+        "title": item.title,
+        "activity_name": item.activity_name,
+        "activity_at": item.activity_at.isoformat() if item.activity_at else None,
+        "place": item.place,
+        "covered_by": item.covered_by,
+        "notes": item.notes,
+        "body": item.body,
+        "channels": list(item.channels),
+        "cover": item.cover_id,
+        "edit_version": item.edit_version,
+    }
+
+
+def _sanitize_body(html: str) -> str:
+    return NewsItem._meta.get_field("body").sanitize(html or "")
+
+
+def _clean_channels(values: Iterable[str]) -> list[str]:
+    chosen = {value for value in values if value in channel_list.CHANNEL_NAMES}
+    chosen.add(channel_list.WEBSITE)
+    return [code for code, _name in channel_list.CHANNELS if code in chosen]
+
+
+def _add_revision(item: NewsItem, *, user: Any, kind: str, now: dt.datetime) -> Revision | None:
+    """Keep the current title and text as a revision unless the newest one already holds them
+    (a submission is always kept: the reviewer's diff is taken against it)."""
+    last = item.revisions.order_by("-number").first()
+    if (
+        last is not None
+        and kind != Revision.Kind.SUBMITTED
+        and last.title == item.title
+        and last.body == item.body
+    ):
+        return None
+    return Revision.objects.create(
+        item=item,
+        number=(last.number if last else 0) + 1,
+        kind=kind,
+        title=item.title,
+        body=item.body,
+        revision_round=item.case.revision_round if item.case_id else 0,
+        saved_by=user,
+        saved_at=now,
+    )
+
+
+def _add_media(
+    item: NewsItem, *, user: Any, photos: Iterable[Any], videos: Iterable[Any], now: dt.datetime
+) -> tuple[list[Photo], list[Video]]:
+    photos, videos = list(photos), list(videos)
+    for upload in photos:
+        check_photo(upload)
+    video_types = [video_content_type(upload) for upload in videos]
+    position = item.photos.order_by("-position").values_list("position", flat=True).first() or 0
+    new_photos = []
+    for offset, upload in enumerate(photos, start=1):
+        new_photos.append(
+            Photo.objects.create(
+                item=item,
+                image=upload,
+                original_name=upload.name[:255],
+                position=position + offset,
+                uploaded_by=user,
+                uploaded_at=now,
+            )
+        )
+    new_videos = [
+        Video.objects.create(
+            item=item,
+            file=upload,
+            original_name=upload.name[:255],
+            content_type=content_type,
+            uploaded_by=user,
+            uploaded_at=now,
+        )
+        for upload, content_type in zip(videos, video_types, strict=True)
+    ]
+    return new_photos, new_videos
+
+
+@transaction.atomic
+def create_item(
+    *,
+    user: Any,
+    title: str,
+    activity_name: str,
+    activity_at: dt.datetime,
+    place: str,
+    covered_by: str,
+    notes: str = "",
+    body: str = "",
+    photos: Iterable[Any] = (),
+    videos: Iterable[Any] = (),
+    ip: str = "",
+) -> NewsItem:
+    """Step 1 begins: a new coverage note, and the SOP case that will carry it."""
+    now = clock.now()
+    item = NewsItem.objects.create(
+        title=title.strip(),
+        activity_name=activity_name.strip(),
+        activity_at=activity_at,
+        place=place.strip(),
+        covered_by=covered_by.strip(),
+        notes=notes.strip(),
+        body=_sanitize_body(body),
+        channels=[channel_list.WEBSITE],
+        created_by=user,
+        created_at=now,
+        updated_at=now,
+    )
+    case = workflow.start_case(
+        sop=get_active(steps.SOP_CODE),
+        subject_type=SUBJECT_TYPE,
+        subject_id=item.pk,
+        title=item.title,
+        started_by=user,
+        ip=ip,
+    )
+    item.case = case
+    item.save(update_fields=["case"])
+    new_photos, _videos = _add_media(item, user=user, photos=photos, videos=videos, now=now)
+    if new_photos:
+        item.cover = new_photos[0]
+        item.save(update_fields=["cover"])
+    _add_revision(item, user=user, kind=Revision.Kind.SAVED, now=now)
+    record_event(
+        action="newsroom.item_created",
+        actor=user,
+        object_type=OBJECT_TYPE,
+        object_id=item.pk,
+        after=_content(item),
+        ip=ip,
+    )
+    return item
+
+
+def _lock_editable(item_id: int, user: Any) -> tuple[NewsItem, StepRun]:
+    item = NewsItem.objects.select_for_update().select_related("case", "case__sop").get(pk=item_id)
+    case = Case.objects.select_for_update().get(pk=item.case_id)
+    item.case = case
+    run = case.step_runs.filter(finished_at__isnull=True).first()
+    if run is None or run.step_id not in steps.EDITABLE_STEPS:
+        raise NotEditable()
+    workflow.check_actor(case=case, run=run, user=user)
+    return item, run
+
+
+@transaction.atomic
+def save_draft(
+    *,
+    item_id: int,
+    user: Any,
+    base_version: int,
+    content: Mapping[str, Any],
+    channels: Iterable[str] | None = None,
+    captions: Mapping[int, str] | None = None,
+    cover_id: int | None = None,
+    remove_photo_ids: Iterable[int] = (),
+    remove_video_ids: Iterable[int] = (),
+    photos: Iterable[Any] = (),
+    videos: Iterable[Any] = (),
+    autosave: bool = False,
+    ip: str = "",
+) -> NewsItem:
+    """Save the note/draft (steps 1–2). ``content`` holds any of ``CONTENT_FIELDS``.
+    ``base_version`` is the ``edit_version`` the editor loaded; an older one is refused."""
+    item, _run = _lock_editable(item_id, user)
+    if base_version != item.edit_version:
+        raise EditConflict()
+    now = clock.now()
+    before = _content(item)
+    for field in CONTENT_FIELDS:
+        if field in content:
+            value = content[field]
+            if field == "body":
+                value = _sanitize_body(value)
+            elif isinstance(value, str):
+                value = value.strip()
+            setattr(item, field, value)
+    if channels is not None:
+        item.channels = _clean_channels(channels)
+    for photo in item.photos.all():
+        caption = (captions or {}).get(photo.pk)
+        if caption is not None and caption.strip() != photo.caption:
+            photo.caption = caption.strip()[:300]
+            photo.save(update_fields=["caption"])
+    removed = set(remove_photo_ids)
+    if removed:
+        item.photos.filter(pk__in=removed).delete()
+    if remove_video_ids:
+        item.videos.filter(pk__in=set(remove_video_ids)).delete()
+    _add_media(item, user=user, photos=photos, videos=videos, now=now)
+    if cover_id is not None and item.photos.filter(pk=cover_id).exists():
+        item.cover_id = cover_id
+    if item.cover_id is None or item.cover_id in removed:
+        item.cover = item.photos.first()
+    item.edit_version += 1
+    item.updated_at = now
+    item.save()
+    kind = Revision.Kind.AUTOSAVE if autosave else Revision.Kind.SAVED
+    _add_revision(item, user=user, kind=kind, now=now)
+    if item.case.title != item.title:
+        item.case.title = item.title
+        item.case.save(update_fields=["title"])
+    if not autosave:
+        record_event(
+            action="newsroom.draft_saved",
+            actor=user,
+            object_type=OBJECT_TYPE,
+            object_id=item.pk,
+            before=before,
+            after=_content(item),
+            ip=ip,
+        )
+    return item
+
+
+def _item_with_case(item_id: int) -> NewsItem:
+    return NewsItem.objects.select_related("case").get(pk=item_id)
+
+
+@transaction.atomic
+def submit(*, item_id: int, step_run_id: int, user: Any, note: str = "", ip: str = "") -> Case:
+    """Finish a manual step of the item (the note, the draft, the order to upload). Submitting
+    the draft keeps the submitted text as a revision: the reviewer's diff is taken against it."""
+    item = _item_with_case(item_id)
+    run = StepRun.objects.get(pk=step_run_id, case_id=item.case_id)
+    if run.step_id == steps.PUBLISH_STEP:
+        raise NotPermitted(_("Use the publish form to finish this step."))
+    case = workflow.complete_step(
+        case_id=item.case_id, step_run_id=step_run_id, user=user, note=note, ip=ip
+    )
+    if run.step_id == steps.SUBMIT_FOR_REVIEW_STEP:
+        _add_revision(item, user=user, kind=Revision.Kind.SUBMITTED, now=clock.now())
+    return case
+
+
+@transaction.atomic
+def decide(
+    *, item_id: int, step_run_id: int, user: Any, branch: str, reason: str = "", ip: str = ""
+) -> Case:
+    """A decision on the item (approve, return for revision, permit, refuse)."""
+    item = _item_with_case(item_id)
+    return workflow.decide(
+        case_id=item.case_id,
+        step_run_id=step_run_id,
+        user=user,
+        branch=branch,
+        reason=reason,
+        ip=ip,
+    )
+
+
+def _unique_slug(item: NewsItem) -> str:
+    base = slugify(item.title)[:200] or "berita"
+    slug = base
+    while NewsItem.objects.filter(slug=slug).exclude(pk=item.pk).exists():
+        slug = f"{base}-{item.pk}"
+        if not NewsItem.objects.filter(slug=slug).exclude(pk=item.pk).exists():
+            break
+        slug = f"{base}-{item.pk}-{NewsItem.objects.count()}"
+    return slug
+
+
+@transaction.atomic
+def publish(
+    *,
+    item_id: int,
+    step_run_id: int,
+    user: Any,
+    channel_urls: Mapping[str, str] | None = None,
+    note: str = "",
+    ip: str = "",
+) -> Case:
+    """Step 7: publish on the built-in website (live at once) and record where else it was
+    posted by hand. The item ends "Terunggah"."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    item = NewsItem.objects.select_for_update().select_related("case").get(pk=item_id)
+    run = StepRun.objects.get(pk=step_run_id, case_id=item.case_id)
+    if run.step_id != steps.PUBLISH_STEP:
+        raise NotPermitted(_("This item is not at the upload step."))
+    now = clock.now()
+    item.slug = item.slug or _unique_slug(item)
+    item.published_at = now
+    item.save(update_fields=["slug", "published_at"])
+    website_url = settings.WARTA_SITE_URL.rstrip("/") + reverse(
+        "site:article", kwargs={"slug": item.slug}
+    )
+    urls = {channel_list.WEBSITE: website_url}
+    for code, url in (channel_urls or {}).items():
+        if code in item.channels and code != channel_list.WEBSITE and url.strip():
+            urls[code] = url.strip()
+    for code, url in urls.items():
+        Publication.objects.update_or_create(
+            item=item,
+            channel=code,
+            defaults={"url": url, "published_by": user, "published_at": now},
+        )
+    case = workflow.complete_step(
+        case_id=item.case_id, step_run_id=step_run_id, user=user, note=note, ip=ip
+    )
+    record_event(
+        action="newsroom.item_published",
+        actor=user,
+        object_type=OBJECT_TYPE,
+        object_id=item.pk,
+        after={"slug": item.slug, "channels": urls},
+        ip=ip,
+    )
+    return case

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django import template
+
+from warta.newsroom.channels import channel_name
+
+register = template.Library()
+
+
+@register.filter
+def channel_label(code: str) -> str:
+    return channel_name(code)
+
+
+@register.filter
+def outcome_label(run, definition) -> str:
+    """The SOP's label for the branch a decision took (``Disetujui, lanjut …``)."""
+    try:
+        step = definition.step(run.step_id)
+    except KeyError:
+        return run.outcome
+    branch = step.branch(run.outcome) if step.kind == "decision" else None
+    return branch.label if branch is not None else run.outcome

@@ -1,0 +1,349 @@
+"""Newsroom pages. Thin: forms validate, services change, selectors read."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from warta.accounts.selectors import role_codes_of
+from warta.newsroom import selectors, services, steps
+from warta.newsroom.access import sees_unit, staff_required
+from warta.newsroom.diff import html_diff
+from warta.newsroom.forms import ActionForm, AutosaveForm, DraftForm, NewItemForm, PublishForm
+from warta.newsroom.hooks import artifact_present
+from warta.newsroom.models import NewsItem
+from warta.workflow import services as workflow
+from warta.workflow.errors import (
+    AlreadyProcessed,
+    CaseClosed,
+    NotPermitted,
+    WorkflowError,
+)
+
+STATUS_FOR_ERROR = {NotPermitted: 403, AlreadyProcessed: 409, CaseClosed: 409}
+
+
+def _ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _error_status(error: WorkflowError) -> int:
+    for cls, status in STATUS_FOR_ERROR.items():
+        if isinstance(error, cls):
+            return status
+    return 400
+
+
+@staff_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    tasks, counts = selectors.inbox(request.user)
+    return render(
+        request,
+        "newsroom/inbox.html",
+        {
+            "tasks": tasks,
+            "counts": counts,
+            "can_create": steps.CREATOR_ROLE in role_codes_of(request.user),
+        },
+    )
+
+
+@staff_required
+def unit_overview(request: HttpRequest) -> HttpResponse:
+    if not sees_unit(request.user):
+        raise PermissionDenied
+    tasks, counts = selectors.unit_overview()
+    return render(request, "newsroom/unit.html", {"tasks": tasks, "counts": counts})
+
+
+def _photo_srcs(item: NewsItem) -> tuple[list, list]:
+    photos = list(item.photos.all())
+    for photo in photos:
+        photo.src = reverse("newsroom:photo", args=[photo.pk])
+    videos = list(item.videos.all())
+    for video in videos:
+        video.src = reverse("newsroom:video", args=[video.pk])
+    return photos, videos
+
+
+def _may_act(page: selectors.ItemPage, user) -> tuple[bool, str]:
+    if page.open_run is None:
+        return False, ""
+    try:
+        workflow.check_actor(case=page.case, run=page.open_run, user=user)
+    except WorkflowError as error:
+        return False, error.message
+    return True, ""
+
+
+def _item_context(request: HttpRequest, pk: int) -> dict:
+    try:
+        page = selectors.item_page(pk)
+    except NewsItem.DoesNotExist:
+        raise Http404 from None
+    definition = page.case.sop.definition()
+    may_act, why_not = _may_act(page, request.user)
+    step = definition.step(page.open_run.step_id) if page.open_run else None
+    photos, videos = _photo_srcs(page.item)
+    diff = None
+    if page.case.revision_round and len(page.submitted) >= 2:
+        older, newer = selectors.review_diff_pair(page.item)
+        diff = {
+            "older": older,
+            "newer": newer,
+            "html": html_diff(older.body, newer.body, old_title=older.title, new_title=newer.title),
+        }
+    checklist = []
+    if step is not None:
+        for requirement in step.kelengkapan.items:
+            present = artifact_present(
+                requirement.artifact, item=page.item, photos=len(photos), videos=len(videos)
+            )
+            checklist.append(
+                {
+                    "name": definition.artifact(requirement.artifact).name,
+                    "present": present,
+                    "blocking": requirement.on_missing == "block",
+                }
+            )
+    publish_form = None
+    if step is not None and step.id == steps.PUBLISH_STEP:
+        publish_form = PublishForm(channels=page.item.channels)
+    return {
+        "page": page,
+        "item": page.item,
+        "case": page.case,
+        "definition": definition,
+        "step": step,
+        "may_act": may_act,
+        "why_not": why_not,
+        "editable": may_act and step is not None and step.id in steps.EDITABLE_STEPS,
+        "is_publish_step": step is not None and step.id == steps.PUBLISH_STEP,
+        "publish_form": publish_form,
+        "photos": photos,
+        "videos": videos,
+        "article": page.item,
+        "diff": diff,
+        "checklist": checklist,
+        "role_names": {role.id: role.name for role in definition.roles},
+    }
+
+
+@staff_required
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "newsroom/item.html", _item_context(request, pk))
+
+
+@staff_required
+def item_new(request: HttpRequest) -> HttpResponse:
+    initial = {"covered_by": request.user.get_full_name() or request.user.get_username()}
+    form = NewItemForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            item = services.create_item(
+                user=request.user,
+                title=data["title"],
+                activity_name=data["activity_name"],
+                activity_at=data["activity_at"],
+                place=data["place"],
+                covered_by=data["covered_by"],
+                notes=data["notes"],
+                body=data["body"],
+                photos=data["photos"],
+                videos=data["videos"],
+                ip=_ip(request),
+            )
+        except WorkflowError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The coverage note was saved."))
+            return redirect("newsroom:item", pk=item.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "newsroom/item_new.html", {"form": form}, status=status)
+
+
+def _captions(request: HttpRequest) -> dict[int, str]:
+    captions = {}
+    for key, value in request.POST.items():
+        if key.startswith("caption-") and key[8:].isdigit():
+            captions[int(key[8:])] = value
+    return captions
+
+
+def _ids(request: HttpRequest, name: str) -> list[int]:
+    return [int(value) for value in request.POST.getlist(name) if value.isdigit()]
+
+
+@staff_required
+def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    context = _item_context(request, pk)
+    item = context["item"]
+    if not context["editable"]:
+        messages.error(request, context["why_not"] or _("This item cannot be edited now."))
+        return redirect("newsroom:item", pk=pk)
+    initial = {
+        "title": item.title,
+        "activity_name": item.activity_name,
+        "activity_at": item.activity_at,
+        "place": item.place,
+        "covered_by": item.covered_by,
+        "notes": item.notes,
+        "body": item.body,
+        "channels": item.channels,
+        "base_version": item.edit_version,
+    }
+    form = DraftForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        cover = request.POST.get("cover", "")
+        try:
+            services.save_draft(
+                item_id=item.pk,
+                user=request.user,
+                base_version=data["base_version"],
+                content={field: data[field] for field in services.CONTENT_FIELDS},
+                channels=data["channels"],
+                captions=_captions(request),
+                cover_id=int(cover) if cover.isdigit() else None,
+                remove_photo_ids=_ids(request, "remove_photo"),
+                remove_video_ids=_ids(request, "remove_video"),
+                photos=data["photos"],
+                videos=data["videos"],
+                ip=_ip(request),
+            )
+        except WorkflowError as error:
+            form.add_error(None, error.message)
+        else:
+            if "submit" not in request.POST:
+                messages.success(request, _("Saved."))
+                return redirect("newsroom:item_edit", pk=item.pk)
+            try:
+                services.submit(
+                    item_id=item.pk,
+                    step_run_id=context["page"].open_run.pk,
+                    user=request.user,
+                    ip=_ip(request),
+                )
+            except WorkflowError as error:
+                # The text is saved; only the hand-over was refused.
+                messages.error(request, _("Saved, but not submitted: %(why)s") % {"why": error})
+                return redirect("newsroom:item_edit", pk=item.pk)
+            messages.success(request, _("Submitted. The next step has started."))
+            return redirect("newsroom:item", pk=item.pk)
+    context["form"] = form
+    status = 400 if request.method == "POST" else 200
+    return render(request, "newsroom/item_edit.html", context, status=status)
+
+
+@require_POST
+@staff_required
+def item_autosave(request: HttpRequest, pk: int) -> JsonResponse:
+    form = AutosaveForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse(
+            {"ok": False, "error": _("The draft could not be saved: check the fields.")},
+            status=400,
+        )
+    data = form.cleaned_data
+    content = {
+        field: data[field] for field in data if field != "base_version" and field in request.POST
+    }
+    if "title" in content and not content["title"]:
+        del content["title"]
+    try:
+        item = services.save_draft(
+            item_id=pk,
+            user=request.user,
+            base_version=data["base_version"],
+            content=content,
+            captions=_captions(request),
+            autosave=True,
+            ip=_ip(request),
+        )
+    except NewsItem.DoesNotExist:
+        raise Http404 from None
+    except WorkflowError as error:
+        return JsonResponse(
+            {"ok": False, "error": error.message, "code": error.code}, status=_error_status(error)
+        )
+    return JsonResponse({"ok": True, "version": item.edit_version})
+
+
+@require_POST
+@staff_required
+def item_action(request: HttpRequest, pk: int) -> HttpResponse:
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The request was incomplete; nothing was changed."))
+        return redirect("newsroom:item", pk=pk)
+    data = form.cleaned_data
+    try:
+        if data["action"] == "decide":
+            services.decide(
+                item_id=pk,
+                step_run_id=data["step_run"],
+                user=request.user,
+                branch=data["branch"],
+                reason=data["reason"],
+                ip=_ip(request),
+            )
+        elif data["action"] == "publish":
+            item = NewsItem.objects.get(pk=pk)
+            publish_form = PublishForm(request.POST, channels=item.channels)
+            if not publish_form.is_valid():
+                messages.error(request, _("Check the addresses of the posts."))
+                context = _item_context(request, pk)
+                context["publish_form"] = publish_form
+                return render(request, "newsroom/item.html", context, status=400)
+            services.publish(
+                item_id=pk,
+                step_run_id=data["step_run"],
+                user=request.user,
+                channel_urls=publish_form.channel_urls(),
+                note=data["reason"],
+                ip=_ip(request),
+            )
+        else:
+            services.submit(
+                item_id=pk,
+                step_run_id=data["step_run"],
+                user=request.user,
+                note=data["reason"],
+                ip=_ip(request),
+            )
+    except NewsItem.DoesNotExist:
+        raise Http404 from None
+    except WorkflowError as error:
+        messages.error(request, error.message)
+        context = _item_context(request, pk)
+        return render(request, "newsroom/item.html", context, status=_error_status(error))
+    messages.success(request, _("Done. The item moved on to the next step."))
+    return redirect("newsroom:item", pk=pk)
+
+
+@staff_required
+def item_revisions(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        item = NewsItem.objects.get(pk=pk)
+    except NewsItem.DoesNotExist:
+        raise Http404 from None
+    revisions = list(selectors.revisions_of(item)[:200])
+    chosen = request.GET.get("a"), request.GET.get("b")
+    diff = None
+    by_number = {str(rev.number): rev for rev in revisions}
+    if chosen[0] in by_number and chosen[1] in by_number:
+        old, new = by_number[chosen[0]], by_number[chosen[1]]
+        diff = {
+            "older": old,
+            "newer": new,
+            "html": html_diff(old.body, new.body, old_title=old.title, new_title=new.title),
+        }
+    return render(
+        request, "newsroom/revisions.html", {"item": item, "revisions": revisions, "diff": diff}
+    )

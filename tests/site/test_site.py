@@ -1,0 +1,349 @@
+"""The public website shows published news only: index, search, article, media, feeds, sitemap."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from PIL import Image
+
+from warta.newsroom.models import NewsItem, Photo, Video
+
+BASE = timezone.make_aware(dt.datetime(2026, 11, 28, 9, 30))
+VIDEO_BYTES = bytes(range(256)) * 8  # 2048 bytes
+
+
+def png(color: str = "red") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), color).save(buffer, format="PNG")
+    return SimpleUploadedFile("photo.png", buffer.getvalue(), content_type="image/png")
+
+
+@pytest.fixture
+def news(db, settings, tmp_path, make_user):
+    """A factory of news items; ``published=False`` leaves the item a draft."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.WARTA_TWITTER_SITE = "@poltekim"
+    settings.ALLOWED_HOSTS = ["testserver"]
+    author = make_user("reporter")
+    counter = iter(range(1, 10_000))
+
+    def make(
+        title: str = "",
+        *,
+        body: str = "<p>Isi berita.</p>",
+        published: bool = True,
+        photos: int = 0,
+        video: bool = False,
+        cover: bool = True,
+    ) -> NewsItem:
+        n = next(counter)
+        when = BASE + dt.timedelta(hours=n)
+        item = NewsItem.objects.create(
+            title=title or f"Berita nomor {n}",
+            activity_name=f"Kegiatan {n}",
+            activity_at=when,
+            place="Aula Politeknik",
+            covered_by="Tim Humas",
+            body=body,
+            slug=f"berita-{n}",
+            published_at=when if published else None,
+            created_by=author,
+            created_at=when,
+            updated_at=when,
+        )
+        for position in range(photos):
+            Photo.objects.create(
+                item=item,
+                image=png(),
+                caption=f"Keterangan foto {position}",
+                position=position,
+                uploaded_by=author,
+                uploaded_at=when,
+            )
+        if photos and cover:
+            item.cover = item.photos.first()
+            item.save(update_fields=["cover"])
+        if video:
+            Video.objects.create(
+                item=item,
+                file=SimpleUploadedFile("clip.mp4", VIDEO_BYTES, content_type="video/mp4"),
+                content_type="video/mp4",
+                caption="Rekaman kegiatan",
+                uploaded_by=author,
+                uploaded_at=when,
+            )
+        return item
+
+    return make
+
+
+def html(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+# --- Index and search ---------------------------------------------------------------------
+
+
+def test_index_lists_published_items_newest_first_with_date_and_excerpt(client, news):
+    older = news("Wisuda taruna angkatan pertama", body="<p>Satu <b>dua</b> tiga &amp; empat.</p>")
+    newer = news("Kunjungan kerja Menteri", photos=1)
+    draft = news("Rahasia dapur redaksi", published=False)
+    body = html(client.get("/"))
+    assert body.index(newer.title) < body.index(older.title)
+    assert draft.title not in body
+    assert 'lang="id"' in body
+    assert body.count("<h1") == 1
+    assert "Satu dua tiga &amp; empat." in body  # plain text of the body
+    assert "<b>dua</b>" not in body
+    assert "28 November 2026" in body  # Indonesian date
+    assert f'href="/berita/{newer.slug}/"' in body
+    assert f'src="/media/foto/{newer.cover_id}/"' in body
+    assert 'alt="Keterangan foto 0"' in body
+    assert 'type="application/rss+xml"' in body
+    assert 'type="application/atom+xml"' in body
+    assert 'href="/masuk/"' in body
+    assert "Politeknik Imigrasi" in body
+
+
+def test_excerpt_is_cut_to_about_thirty_words(client, news):
+    words = " ".join(f"kata{i}" for i in range(60))
+    news(body=f"<p>{words}</p>")
+    body = html(client.get("/"))
+    assert "kata29" in body
+    assert "kata30" not in body
+
+
+def test_index_paginates_ten_per_page(client, news):
+    items = [news() for _ in range(12)]
+    first = html(client.get("/"))
+    assert items[-1].title in first and items[2].title in first
+    assert items[1].title not in first
+    assert "Halaman 1 dari 2" in first
+    assert 'href="?page=2"' in first
+    second = html(client.get("/?page=2"))
+    assert items[1].title in second and items[0].title in second
+    assert items[2].title not in second
+    # An out-of-range or broken page number falls back to a real page.
+    assert client.get("/?page=99").status_code == 200
+    assert client.get("/?page=abc").status_code == 200
+
+
+def test_search_matches_title_and_body_and_reports_the_count(client, news):
+    news("Upacara Hari Bhakti Imigrasi")
+    news("Seminar nasional", body="<p>Pembahasan tentang keimigrasian dan upacara adat.</p>")
+    news("Lomba olahraga")
+    news("Upacara rahasia", published=False)
+    body = html(client.get("/", {"q": "upacara"}))
+    assert "Upacara Hari Bhakti Imigrasi" in body
+    assert "Seminar nasional" in body
+    assert "Lomba olahraga" not in body
+    assert "Upacara rahasia" not in body
+    assert "2 berita cocok dengan “upacara”." in body
+    assert 'value="upacara"' in body
+
+
+def test_search_without_results_says_so_and_keeps_q_in_page_links(client, news):
+    body = html(client.get("/", {"q": "tidak-ada-apa-apa"}))
+    assert "Tidak ada berita yang cocok dengan “tidak-ada-apa-apa”." in body
+    for _ in range(11):
+        news("Pelatihan pegawai")
+    body = html(client.get("/", {"q": "pelatihan"}))
+    assert 'href="?q=pelatihan&amp;page=2"' in body
+
+
+def test_search_text_is_escaped(client, news):
+    body = html(client.get("/", {"q": "<script>alert(1)</script>"}))
+    assert "<script>alert(1)</script>" not in body
+    assert "&lt;script&gt;" in body
+
+
+# --- Article ------------------------------------------------------------------------------
+
+
+def test_article_shows_content_gallery_and_videos(client, news):
+    item = news(
+        "Penandatanganan nota kesepahaman",
+        body="<h2>Latar</h2><p>Kerja sama <strong>resmi</strong>.</p>",
+        photos=3,
+        video=True,
+    )
+    body = html(client.get(f"/berita/{item.slug}/"))
+    assert body.count("<h1") == 1
+    assert "Penandatanganan nota kesepahaman" in body
+    assert "<h2>Latar</h2><p>Kerja sama <strong>resmi</strong>.</p>" in body  # body HTML kept
+    assert "Aula Politeknik" in body and item.activity_name in body
+    assert "28 November 2026" in body
+    photos = list(item.photos.all())
+    for photo in photos:
+        assert f'src="/media/foto/{photo.pk}/"' in body
+        assert f'alt="{photo.caption}"' in body
+    assert body.count(f'src="/media/foto/{item.cover_id}/"') == 1  # cover not repeated in gallery
+    assert "Foto" in body and "Video" in body
+    video = item.videos.get()
+    assert "<video controls" in body
+    assert f'<source src="/media/video/{video.pk}/" type="video/mp4">' in body
+    assert "Rekaman kegiatan" in body
+
+
+def test_article_has_open_graph_twitter_and_canonical_tags(client, news):
+    item = news("Kunjungan kerja", body="<p>Ringkasan kegiatan hari ini.</p>", photos=1)
+    body = html(client.get(f"/berita/{item.slug}/"))
+    url = f"http://testserver/berita/{item.slug}/"
+    image = f"http://testserver/media/foto/{item.cover_id}/"
+
+    def meta(attribute: str, name: str) -> str:
+        match = re.search(rf'<meta {attribute}="{re.escape(name)}" content="([^"]*)">', body)
+        assert match, name
+        return match.group(1)
+
+    assert f'<link rel="canonical" href="{url}">' in body
+    assert meta("property", "og:title") == "Kunjungan kerja"
+    assert meta("property", "og:description") == "Ringkasan kegiatan hari ini."
+    assert meta("property", "og:type") == "article"
+    assert meta("property", "og:url") == url
+    assert meta("property", "og:image") == image
+    assert meta("property", "og:site_name") == "Politeknik Imigrasi"
+    assert meta("property", "article:published_time").startswith("2026-11-28T")
+    assert meta("name", "twitter:card") == "summary_large_image"
+    assert meta("name", "twitter:title") == "Kunjungan kerja"
+    assert meta("name", "twitter:description") == "Ringkasan kegiatan hari ini."
+    assert meta("name", "twitter:image") == image
+    assert meta("name", "twitter:site") == "@poltekim"
+
+
+def test_unknown_slug_is_404(client, db):
+    assert client.get("/berita/tidak-ada/").status_code == 404
+
+
+# --- Unpublished items are never reachable ------------------------------------------------
+
+
+def test_unpublished_item_is_unreachable_everywhere(client, news):
+    draft = news(
+        "Draf belum terbit", body="<p>kata-kunci-draf</p>", published=False, photos=1, video=True
+    )
+    news("Berita sudah terbit")
+    photo, video = draft.photos.get(), draft.videos.get()
+    assert client.get(f"/berita/{draft.slug}/").status_code == 404
+    assert client.get(f"/media/foto/{photo.pk}/").status_code == 404
+    assert client.get(f"/media/video/{video.pk}/").status_code == 404
+    for url in [
+        "/",
+        "/?q=draf",
+        "/?q=kata-kunci-draf",
+        "/feed/rss/",
+        "/feed/atom/",
+        "/sitemap.xml",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        content = b"".join(response) if response.streaming else response.content
+        assert draft.slug.encode() not in content, url
+        assert b"Draf belum terbit" not in content, url
+
+
+# --- Media --------------------------------------------------------------------------------
+
+
+def test_published_photo_is_served_with_public_cache_headers(client, news):
+    item = news(photos=1)
+    response = client.get(f"/media/foto/{item.cover_id}/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert "public" in response["Cache-Control"]
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+
+
+def test_published_video_supports_range_requests(client, news):
+    video = news(video=True).videos.get()
+    url = f"/media/video/{video.pk}/"
+    whole = client.get(url)
+    assert whole.status_code == 200
+    assert whole["Accept-Ranges"] == "bytes"
+    assert "public" in whole["Cache-Control"]
+    assert b"".join(whole.streaming_content) == VIDEO_BYTES
+
+    part = client.get(url, HTTP_RANGE="bytes=100-199")
+    assert part.status_code == 206
+    assert part["Content-Range"] == "bytes 100-199/2048"
+    assert part["Content-Length"] == "100"
+    assert part["Content-Type"] == "video/mp4"
+    assert b"".join(part.streaming_content) == VIDEO_BYTES[100:200]
+
+    open_ended = client.get(url, HTTP_RANGE="bytes=2000-")
+    assert open_ended["Content-Range"] == "bytes 2000-2047/2048"
+    assert b"".join(open_ended.streaming_content) == VIDEO_BYTES[2000:]
+
+    suffix = client.get(url, HTTP_RANGE="bytes=-10")
+    assert suffix.status_code == 206
+    assert b"".join(suffix.streaming_content) == VIDEO_BYTES[-10:]
+
+    beyond = client.get(url, HTTP_RANGE="bytes=5000-")
+    assert beyond.status_code == 416
+    assert beyond["Content-Range"] == "bytes */2048"
+
+
+# --- Feeds and sitemap --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/feed/rss/", "/feed/atom/"])
+def test_feeds_list_published_items_with_absolute_links(client, news, url):
+    item = news("Pelantikan pejabat", body="<p>Pejabat baru dilantik hari ini.</p>")
+    response = client.get(url)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Pelantikan pejabat" in content
+    assert f"http://testserver/berita/{item.slug}/" in content
+    assert "Pejabat baru dilantik hari ini." in content
+
+
+def test_feed_holds_the_twenty_newest(client, news):
+    items = [news() for _ in range(22)]
+    content = client.get("/feed/rss/").content.decode()
+    assert content.count("<item>") == 20
+    assert f"/berita/{items[-1].slug}/" in content
+    assert f"/berita/{items[1].slug}/<" not in content
+
+
+def test_sitemap_lists_index_and_published_articles(client, news):
+    item = news()
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "<loc>http://testserver/</loc>" in content
+    assert f"<loc>http://testserver/berita/{item.slug}/</loc>" in content
+    assert "<lastmod>2026-11-28</lastmod>" in content
+
+
+# --- Query efficiency ---------------------------------------------------------------------
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_index_runs_a_fixed_number_of_queries(client, news):
+    news(photos=1)
+    one = count_queries(client, "/")
+    for _ in range(11):
+        news(photos=1)
+    assert count_queries(client, "/") == one
+    assert count_queries(client, "/?q=berita") == one
+
+
+def test_article_runs_a_fixed_number_of_queries(client, news):
+    small = news(photos=1, video=True)
+    large = news(photos=5, video=True)
+    assert count_queries(client, f"/berita/{small.slug}/") == count_queries(
+        client, f"/berita/{large.slug}/"
+    )
