@@ -28,11 +28,13 @@ def walk_to(item, people, step_id):
             actor = people["kasubbag"] if run.step_id == "perintah_unggah" else people["humas"]
             services.submit(item_id=item.pk, step_run_id=run.pk, user=actor)
         elif run.step_id == "periksa":
-            services.decide(item_id=item.pk, step_run_id=run.pk, user=people["kasubbag"],
-                            branch="setuju")
+            services.decide(
+                item_id=item.pk, step_run_id=run.pk, user=people["kasubbag"], branch="setuju"
+            )
         elif run.step_id == "izin":
-            services.decide(item_id=item.pk, step_run_id=run.pk, user=people["kabag"],
-                            branch="izinkan")
+            services.decide(
+                item_id=item.pk, step_run_id=run.pk, user=people["kabag"], branch="izinkan"
+            )
     raise AssertionError(f"never reached {step_id}")
 
 
@@ -41,11 +43,19 @@ def test_whole_sop_ends_published(people, new_item):
     item = walk_to(new_item(), people, "unggah")
     services.save_draft  # noqa: B018 - editing is closed at this step:
     with pytest.raises(NotEditable):
-        services.save_draft(item_id=item.pk, user=people["humas"], base_version=item.edit_version,
-                            content={"title": "x"})
+        services.save_draft(
+            item_id=item.pk,
+            user=people["humas"],
+            base_version=item.edit_version,
+            content={"title": "x"},
+        )
     run = open_run(item)
-    services.publish(item_id=item.pk, step_run_id=run.pk, user=people["humas"],
-                     channel_urls={"instagram": "https://instagram.com/p/1"})
+    services.publish(
+        item_id=item.pk,
+        step_run_id=run.pk,
+        user=people["humas"],
+        channel_urls={"instagram": "https://instagram.com/p/1"},
+    )
     item = reload(item)
     assert item.is_published and item.slug
     assert item.case.status == "completed" and item.case.end_state == "terunggah"
@@ -60,8 +70,12 @@ def test_photo_is_required_and_body_is_sanitised(people, new_item):
     with pytest.raises(RequirementsMissing):
         services.submit(item_id=item.pk, step_run_id=open_run(item).pk, user=people["humas"])
     item = services.save_draft(
-        item_id=item.pk, user=people["humas"], base_version=item.edit_version,
-        content={"body": '<p onclick="x()">Teks <script>alert(1)</script><strong>tebal</strong></p>'},
+        item_id=item.pk,
+        user=people["humas"],
+        base_version=item.edit_version,
+        content={
+            "body": '<p onclick="x()">Teks <script>alert(1)</script><strong>tebal</strong></p>'
+        },
         photos=[jpeg()],
     )
     assert item.body == "<p>Teks <strong>tebal</strong></p>"
@@ -72,11 +86,20 @@ def test_photo_is_required_and_body_is_sanitised(people, new_item):
 @pytest.mark.django_db
 def test_stale_autosave_is_refused_and_changes_nothing(people, new_item):
     item = new_item()
-    services.save_draft(item_id=item.pk, user=people["humas"], base_version=item.edit_version,
-                        content={"title": "Versi baru"}, autosave=True)
+    services.save_draft(
+        item_id=item.pk,
+        user=people["humas"],
+        base_version=item.edit_version,
+        content={"title": "Versi baru"},
+        autosave=True,
+    )
     with pytest.raises(EditConflict):
-        services.save_draft(item_id=item.pk, user=people["humas"],
-                            base_version=item.edit_version, content={"title": "Versi lama"})
+        services.save_draft(
+            item_id=item.pk,
+            user=people["humas"],
+            base_version=item.edit_version,
+            content={"title": "Versi lama"},
+        )
     assert reload(item).title == "Versi baru"
 
 
@@ -85,24 +108,34 @@ def test_only_the_assignee_and_role_may_edit(people, new_item):
     item = new_item()
     for intruder in (people["kasubbag"], people["humas2"]):
         with pytest.raises(NotPermitted):
-            services.save_draft(item_id=item.pk, user=intruder, base_version=item.edit_version,
-                                content={"title": "Diubah"})
+            services.save_draft(
+                item_id=item.pk,
+                user=intruder,
+                base_version=item.edit_version,
+                content={"title": "Diubah"},
+            )
     assert reload(item).title == "Kuliah Umum Keimigrasian"
 
 
 @pytest.mark.django_db
 def test_return_keeps_submitted_versions_for_the_diff(people, new_item):
     item = walk_to(new_item(), people, "periksa")
-    services.decide(item_id=item.pk, step_run_id=open_run(item).pk, user=people["kasubbag"],
-                    branch="kembalikan", reason="Tambahkan nama narasumber.")
+    services.decide(
+        item_id=item.pk,
+        step_run_id=open_run(item).pk,
+        user=people["kasubbag"],
+        branch="kembalikan",
+        reason="Tambahkan nama narasumber.",
+    )
     item = reload(item)
     services.save_draft(
-        item_id=item.pk, user=people["humas"], base_version=item.edit_version,
+        item_id=item.pk,
+        user=people["humas"],
+        base_version=item.edit_version,
         content={"body": "<p>Politeknik Imigrasi menggelar kuliah umum bersama Dr. Andi.</p>"},
     )
     services.submit(item_id=item.pk, step_run_id=open_run(item).pk, user=people["humas"])
-    submitted = list(reload(item).revisions.filter(kind=Revision.Kind.SUBMITTED)
-                     .order_by("number"))
+    submitted = list(reload(item).revisions.filter(kind=Revision.Kind.SUBMITTED).order_by("number"))
     assert len(submitted) == 2
     diff = html_diff(submitted[0].body, submitted[1].body)
     assert "<del>umum.</del> <ins>umum bersama Dr. Andi.</ins>" in diff

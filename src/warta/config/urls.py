@@ -1,10 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
-
-admin.site.site_header = _("Warta administration")
-admin.site.site_title = "Warta"
-admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -9,3 +9,10 @@ class UiConfig(AppConfig):
     name = "warta.ui"
     label = "ui"
     verbose_name = _("User interface")
+
+    def ready(self) -> None:
+        from django.contrib import admin
+
+        admin.site.site_header = _("Warta administration")
+        admin.site.site_title = "Warta"
+        admin.site.index_title = _("Administration")

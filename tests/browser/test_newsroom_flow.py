@@ -1,0 +1,250 @@
+"""The SOP in a real browser: three people, three browser contexts."""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+
+import pytest
+from PIL import Image
+
+from tests.newsroom.conftest import open_run
+from tests.newsroom.test_services import reload, walk_to
+from warta.audit.models import Event
+from warta.newsroom.models import NewsItem
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def png_file() -> dict:
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 500), (20, 110, 170)).save(buffer, "PNG")
+    return {"name": "wisuda.png", "mimeType": "image/png", "buffer": buffer.getvalue()}
+
+
+def type_in_editor(page, text: str) -> None:
+    editor = page.locator(".ProseMirror[contenteditable=true]")
+    editor.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type(text)
+
+
+def test_happy_path_through_all_seven_steps(people, open_browser, shoot, live_server):
+    humas = open_browser("humas")
+    shoot(humas, "01-inbox-empty")
+    humas.click("text=Catatan liputan baru")
+    humas.fill("#id_title", "Wisuda Taruna Politeknik Imigrasi")
+    humas.fill("#id_activity_name", "Wisuda taruna angkatan XXV")
+    humas.fill("#id_activity_at", "2026-11-27T09:00")
+    humas.fill("#id_place", "Auditorium Politeknik Imigrasi, Depok")
+    humas.fill("#id_notes", "Sambutan Direktur; 250 wisudawan.")
+    type_in_editor(humas, "Politeknik Imigrasi mewisuda 250 taruna.")
+    humas.set_input_files("#id_photos", [png_file()])
+    shoot(humas, "02-step1-new-note")
+    humas.click("text=Simpan catatan liputan")
+    humas.wait_for_selector("text=Catatan liputan disimpan.")
+    item = NewsItem.objects.get()
+    assert open_run(item).step_id == "catat"
+
+    humas.click("text=Lanjutkan catatan")
+    type_in_editor(humas, " Acara dihadiri pejabat kementerian.")
+    humas.wait_for_selector("text=Tersimpan otomatis")  # autosave reached the server
+    assert "dihadiri pejabat" in reload(item).body
+    shoot(humas, "03-step1-editor")
+    humas.click("text=Simpan dan lanjut ke penyuntingan")
+    humas.wait_for_selector("text=Langkah Anda")
+    assert open_run(reload(item)).step_id == "edit"
+    humas.click("text=Buka penyunting")
+    humas.fill("input[name^=caption-]", "Para wisudawan di auditorium")
+    humas.check("input[name=channels][value=instagram]")
+    shoot(humas, "04-step2-edit")
+    humas.click("text=Ajukan ke Kasubbag")
+    humas.wait_for_selector("text=Diajukan.")
+    assert open_run(reload(item)).step_id == "periksa"
+
+    kasubbag = open_browser("kasubbag")
+    kasubbag.wait_for_selector("text=Wisuda Taruna Politeknik Imigrasi")
+    shoot(kasubbag, "05-kasubbag-inbox")
+    kasubbag.click("text=Wisuda Taruna Politeknik Imigrasi")
+    shoot(kasubbag, "06-step3-review")
+    kasubbag.click("button[value=setuju]")
+    kasubbag.wait_for_selector("text=Selesai. Berita berlanjut ke langkah berikutnya.")
+    item = reload(item)
+    assert open_run(item).step_id == "izin"
+    assert item.case.step_runs.get(step_id="lapor_kabag").automatic
+
+    kabag = open_browser("kabag", phone=True)
+    kabag.click("text=Wisuda Taruna Politeknik Imigrasi")
+    assert kabag.locator(".preview-frame >> text=Politeknik Imigrasi mewisuda 250 taruna.").count()
+    shoot(kabag, "07-step5-permit-phone")
+    kabag.click("button[value=izinkan]")
+    kabag.wait_for_selector("text=Selesai. Berita berlanjut ke langkah berikutnya.")
+
+    kasubbag.goto(f"/kerja/berita/{item.pk}/")
+    shoot(kasubbag, "08-step6-order")
+    kasubbag.click("text=Selesai: Perintahkan pengunggahan")
+    kasubbag.wait_for_selector("text=Selesai. Berita berlanjut ke langkah berikutnya.")
+
+    humas.goto("/kerja/")
+    humas.click("text=Wisuda Taruna Politeknik Imigrasi")
+    humas.fill("input[name=url_instagram]", "https://www.instagram.com/p/wisuda25/")
+    shoot(humas, "09-step7-publish")
+    humas.click("text=Terbitkan di website")
+    humas.wait_for_selector("text=Terunggah")
+    shoot(humas, "10-item-uploaded-timeline")
+    item = reload(item)
+    assert item.case.status == "completed" and item.is_published
+    assert set(item.publications.values_list("channel", flat=True)) == {"website", "instagram"}
+    performers = {
+        run.step_id: run.finished_by.username for run in item.case.step_runs.exclude(automatic=True)
+    }
+    assert performers == {
+        "catat": "humas",
+        "edit": "humas",
+        "periksa": "kasubbag",
+        "izin": "kabag",
+        "perintah_unggah": "kasubbag",
+        "unggah": "humas",
+    }
+
+    public = open_browser()
+    public.goto("/")
+    public.click("text=Wisuda Taruna Politeknik Imigrasi")
+    public.wait_for_selector("h1:has-text('Wisuda Taruna Politeknik Imigrasi')")
+    assert public.locator("img[alt='Para wisudawan di auditorium']").count() == 1
+    shoot(public, "11-public-article")
+    rss = public.request.get("/feed/rss/")
+    assert rss.ok and "Wisuda Taruna Politeknik Imigrasi" in rss.text()
+    assert f"/berita/{item.slug}/" in rss.text()
+
+
+def _return(page, item, note: str) -> None:
+    page.goto(f"/kerja/berita/{item.pk}/")
+    page.fill("#reason", note)
+    page.click("button[value=kembalikan]")
+    page.wait_for_selector("text=Selesai. Berita berlanjut ke langkah berikutnya.")
+
+
+def _revise(page, item, addition: str) -> None:
+    page.goto(f"/kerja/berita/{item.pk}/sunting/")
+    type_in_editor(page, addition)
+    page.click("text=Ajukan ke Kasubbag")
+    page.wait_for_selector("text=Diajukan.")
+
+
+def test_return_for_revision_twice_shows_notes_and_diff(people, new_item, open_browser, shoot):
+    item = walk_to(new_item(), people, "periksa")
+    kasubbag, humas = open_browser("kasubbag"), open_browser("humas")
+
+    _return(kasubbag, item, "Sebutkan nama narasumber kuliah umum.")
+    humas.goto(f"/kerja/berita/{item.pk}/")
+    notes = humas.locator(".callout-return")
+    assert "Sebutkan nama narasumber kuliah umum." in notes.inner_text()
+    shoot(humas, "20-returned-notes")
+    _revise(humas, item, " Narasumber: Dr. Andi Wijaya.")
+
+    kasubbag.goto(f"/kerja/berita/{item.pk}/")
+    assert "Narasumber: Dr. Andi Wijaya." in kasubbag.locator(".diff ins").all_inner_texts()[-1]
+    shoot(kasubbag, "21-review-diff-round1")
+    _return(kasubbag, item, "Gelar narasumber belum lengkap.")
+    humas.goto(f"/kerja/berita/{item.pk}/sunting/")
+    assert "Gelar narasumber belum lengkap." in humas.locator(".callout-return").inner_text()
+    _revise(humas, item, " (Guru Besar Hukum Keimigrasian)")
+
+    kasubbag.goto(f"/kerja/berita/{item.pk}/")
+    assert "Keimigrasian)" in " ".join(kasubbag.locator(".diff ins").all_inner_texts())
+    assert kasubbag.locator(".pill-amber", has_text="Revisi 2").count() >= 1
+    shoot(kasubbag, "22-review-diff-round2")
+    kasubbag.click("button[value=setuju]")
+    kasubbag.wait_for_selector("text=Selesai. Berita berlanjut ke langkah berikutnya.")
+    assert reload(item).case.revision_round == 2
+    assert open_run(reload(item)).step_id == "izin"
+
+
+def test_kabag_refuses_with_a_reason(people, new_item, open_browser, shoot):
+    item = walk_to(new_item("Rapat Internal Terbatas"), people, "izin")
+    kabag = open_browser("kabag", phone=True)
+    kabag.goto(f"/kerja/berita/{item.pk}/")
+    kabag.click("button[value=tolak]")  # no reason: refused with a clear message
+    kabag.wait_for_selector("text=Keputusan ini wajib disertai alasan.")
+    assert open_run(reload(item)).step_id == "izin"
+    kabag.fill("#reason", "Materi rapat bersifat internal.")
+    kabag.click("button[value=tolak]")
+    kabag.wait_for_selector("text=Pengunggahan ditolak")
+    shoot(kabag, "30-refused-phone")
+    item = reload(item)
+    assert item.case.status == "refused" and not item.is_published
+    public = open_browser()
+    assert public.goto("/").ok and public.locator("text=Rapat Internal Terbatas").count() == 0
+
+
+def test_wrong_role_sees_no_button_and_forged_post_changes_nothing(
+    people, new_item, open_browser, shoot
+):
+    item = walk_to(new_item(), people, "periksa")
+    kabag = open_browser("kabag")
+    kabag.goto(f"/kerja/berita/{item.pk}/")
+    assert kabag.locator("button[value=setuju]").count() == 0
+    assert kabag.locator("text=Menunggu").count() >= 1
+    shoot(kabag, "40-wrong-role")
+    events_before = Event.objects.count()
+    token = next(c["value"] for c in kabag.context.cookies() if c["name"] == "csrftoken")
+    response = kabag.request.post(
+        f"/kerja/berita/{item.pk}/aksi/",
+        form={
+            "step_run": str(open_run(item).pk),
+            "action": "decide",
+            "branch": "setuju",
+            "reason": "",
+        },
+        headers={"X-CSRFToken": token, "Referer": kabag.url},
+    )
+    assert response.status == 403
+    assert "Hanya Kasubbag Umum dan Rumah Tangga" in response.text()
+    assert open_run(reload(item)).step_id == "periksa"
+    assert Event.objects.count() == events_before
+
+
+def test_two_approvals_at_the_same_moment(people, new_item, make_user, open_browser):
+    make_user("kasubbag2", "kasubbag_umum_rt", full_name="Dewi Lestari")
+    item = walk_to(new_item(), people, "periksa")
+    first, second = open_browser("kasubbag"), open_browser("kasubbag2")
+    for page in (first, second):
+        page.goto(f"/kerja/berita/{item.pk}/")
+        page.locator("button[value=setuju]").wait_for()
+    # Submit both forms without waiting, so the two requests reach the server together.
+    script = "document.querySelector('button[value=setuju]').click()"
+    barrier = threading.Barrier(1)
+    barrier.wait()
+    first.evaluate(script)
+    second.evaluate(script)
+    for page in (first, second):
+        page.wait_for_load_state("load")
+        page.wait_for_selector(".msg")
+    texts = [page.locator(".messages").inner_text() for page in (first, second)]
+    winners = [t for t in texts if "Selesai. Berita berlanjut" in t]
+    losers = [t for t in texts if re.search(r"sudah diproses oleh .+ pada .+ WIB", t)]
+    assert len(winners) == 1 and len(losers) == 1, texts
+    item = reload(item)
+    assert item.case.step_runs.filter(step_id="periksa", finished_at__isnull=False).count() == 1
+    assert open_run(item).step_id == "izin"
+
+
+def test_a_draft_is_unreachable_anonymously(people, new_item, open_browser):
+    item = new_item("Draf Rahasia Belum Terbit")
+    photo = item.photos.get()
+    anonymous = open_browser()
+    anonymous.goto(f"/kerja/berita/{item.pk}/")
+    assert "/masuk/" in anonymous.url
+    assert "Draf Rahasia" not in anonymous.content()
+    for url in (f"/kerja/media/foto/{photo.pk}/", f"/media/foto/{photo.pk}/"):
+        response = anonymous.request.get(url, max_redirects=0)
+        assert response.status in (302, 404)
+        assert (
+            response.headers.get("content-type", "").startswith("text/html")
+            or response.status == 302
+        )
+    assert anonymous.request.get("/berita/draf-rahasia-belum-terbit/").status == 404
+    assert "Draf Rahasia" not in anonymous.request.get("/feed/rss/").text()
+    assert "Draf Rahasia" not in anonymous.request.get("/?q=Rahasia").text()
