@@ -10,6 +10,16 @@ echo "== ruff"
 "$BIN/ruff" check src tests bench || exit 1
 "$BIN/ruff" format --check src tests bench || exit 1
 
+# The browser tests drive Debian's chromium (Playwright never downloads a browser here).
+if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
+    echo "== installing Debian's chromium for the browser tests"
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get install -y -q chromium >/dev/null 2>&1 || {
+        $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q chromium >/dev/null
+    } || { echo "could not install chromium"; exit 1; }
+fi
+
 PG_URL="${WARTA_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/warta}"
 pg_ok=0
 if "$BIN/python" - "$PG_URL" <<'PY'
