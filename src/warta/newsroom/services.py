@@ -166,7 +166,11 @@ def create_item(
 
 
 def _lock_editable(item_id: int, user: Any) -> tuple[NewsItem, StepRun]:
-    item = NewsItem.objects.select_for_update().select_related("case", "case__sop").get(pk=item_id)
+    item = (
+        NewsItem.objects.select_for_update(of=("self",))
+        .select_related("case", "case__sop")
+        .get(pk=item_id)
+    )
     case = Case.objects.select_for_update().get(pk=item.case_id)
     item.case = case
     run = case.step_runs.filter(finished_at__isnull=True).first()
@@ -308,7 +312,7 @@ def publish(
     from django.conf import settings
     from django.urls import reverse
 
-    item = NewsItem.objects.select_for_update().select_related("case").get(pk=item_id)
+    item = NewsItem.objects.select_for_update(of=("self",)).select_related("case").get(pk=item_id)
     run = StepRun.objects.get(pk=step_run_id, case_id=item.case_id)
     if run.step_id != steps.PUBLISH_STEP:
         raise NotPermitted(_("This item is not at the upload step."))
