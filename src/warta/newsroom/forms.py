@@ -80,7 +80,7 @@ class DraftForm(ContentForm):
     channels = forms.MultipleChoiceField(
         label=_("Target channels"),
         choices=channel_list.CHANNELS,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
         required=False,
         help_text=_("The institution website is always included."),
     )

@@ -14,6 +14,7 @@ from warta.accounts.selectors import role_codes_of
 from warta.newsroom import selectors, services, steps
 from warta.newsroom.access import sees_unit, staff_required
 from warta.newsroom.diff import html_diff
+from warta.newsroom.errors import EditConflict, NotEditable
 from warta.newsroom.forms import ActionForm, AutosaveForm, DraftForm, NewItemForm, PublishForm
 from warta.newsroom.hooks import artifact_present
 from warta.newsroom.models import NewsItem
@@ -25,7 +26,13 @@ from warta.workflow.errors import (
     WorkflowError,
 )
 
-STATUS_FOR_ERROR = {NotPermitted: 403, AlreadyProcessed: 409, CaseClosed: 409}
+STATUS_FOR_ERROR = {
+    NotPermitted: 403,
+    AlreadyProcessed: 409,
+    CaseClosed: 409,
+    EditConflict: 409,
+    NotEditable: 409,
+}
 
 
 def _ip(request: HttpRequest) -> str:
@@ -130,6 +137,7 @@ def _item_context(request: HttpRequest, pk: int) -> dict:
         "article": page.item,
         "diff": diff,
         "checklist": checklist,
+        "end_name": definition.step(page.case.end_state).name if page.case.end_state else "",
         "role_names": {role.id: role.name for role in definition.roles},
     }
 
@@ -323,7 +331,10 @@ def item_action(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
         context = _item_context(request, pk)
         return render(request, "newsroom/item.html", context, status=_error_status(error))
-    messages.success(request, _("Done. The item moved on to the next step."))
+    if data["action"] == "publish":
+        messages.success(request, _("Published on the website."))
+    else:
+        messages.success(request, _("Done. The item moved on to the next step."))
     return redirect("newsroom:item", pk=pk)
 
 
