@@ -123,7 +123,7 @@ def _return(page, item, note: str) -> None:
     page.goto(f"/kerja/berita/{item.pk}/")
     page.fill("#reason", note)
     page.click("button[value=kembalikan]")
-    page.wait_for_selector("text=Selesai. Berita berlanjut ke langkah berikutnya.")
+    page.wait_for_selector("text=Dikembalikan ke Staf Humas untuk revisi.")
 
 
 def _revise(page, item, addition: str) -> None:
@@ -248,3 +248,18 @@ def test_a_draft_is_unreachable_anonymously(people, new_item, open_browser):
     assert anonymous.request.get("/berita/draf-rahasia-belum-terbit/").status == 404
     assert "Draf Rahasia" not in anonymous.request.get("/feed/rss/").text()
     assert "Draf Rahasia" not in anonymous.request.get("/?q=Rahasia").text()
+
+
+def test_autosave_survives_a_dropped_connection(people, new_item, open_browser, shoot):
+    item = new_item("Liputan Saat Sinyal Hilang")
+    humas = open_browser("humas")
+    humas.goto(f"/kerja/berita/{item.pk}/sunting/")
+    humas.context.set_offline(True)
+    type_in_editor(humas, " Paragraf yang ditulis tanpa koneksi.")
+    humas.wait_for_selector("text=Belum tersimpan (tidak ada koneksi)")
+    shoot(humas, "50-autosave-offline")
+    assert "tanpa koneksi" not in reload(item).body
+    humas.context.set_offline(False)
+    humas.evaluate("window.dispatchEvent(new Event('online'))")
+    humas.wait_for_selector("text=Tersimpan otomatis")
+    assert "Paragraf yang ditulis tanpa koneksi." in reload(item).body

@@ -283,6 +283,18 @@ def item_autosave(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse({"ok": True, "version": item.edit_version})
 
 
+def _outcome_message(action: str, case) -> str:
+    if action == "publish":
+        return _("Published on the website.")
+    if case.status == case.Status.REFUSED:
+        return _("Upload refused. This item is closed.")
+    last = case.step_runs.filter(finished_at__isnull=False).order_by("-finished_at", "-seq")
+    decided = last.filter(kind="decision").first()
+    if action == "decide" and decided is not None and decided.outcome == "kembalikan":
+        return _("Returned to the Staf Humas for revision.")
+    return _("Done. The item moved on to the next step.")
+
+
 @require_POST
 @staff_required
 def item_action(request: HttpRequest, pk: int) -> HttpResponse:
@@ -293,7 +305,7 @@ def item_action(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         if data["action"] == "decide":
-            services.decide(
+            case = services.decide(
                 item_id=pk,
                 step_run_id=data["step_run"],
                 user=request.user,
@@ -309,7 +321,7 @@ def item_action(request: HttpRequest, pk: int) -> HttpResponse:
                 context = _item_context(request, pk)
                 context["publish_form"] = publish_form
                 return render(request, "newsroom/item.html", context, status=400)
-            services.publish(
+            case = services.publish(
                 item_id=pk,
                 step_run_id=data["step_run"],
                 user=request.user,
@@ -318,7 +330,7 @@ def item_action(request: HttpRequest, pk: int) -> HttpResponse:
                 ip=_ip(request),
             )
         else:
-            services.submit(
+            case = services.submit(
                 item_id=pk,
                 step_run_id=data["step_run"],
                 user=request.user,
@@ -331,10 +343,7 @@ def item_action(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
         context = _item_context(request, pk)
         return render(request, "newsroom/item.html", context, status=_error_status(error))
-    if data["action"] == "publish":
-        messages.success(request, _("Published on the website."))
-    else:
-        messages.success(request, _("Done. The item moved on to the next step."))
+    messages.success(request, _outcome_message(data["action"], case))
     return redirect("newsroom:item", pk=pk)
 
 
