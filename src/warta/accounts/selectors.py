@@ -13,12 +13,15 @@ from warta.accounts.models import Role
 class Capacity:
     """The capacity in which a user acts in a role.
 
-    ``acting_for`` is empty when the user holds the role themselves; for a Plh/Plt it names
-    whose role they hold (filled in by the delegation feature; this is its seam).
+    ``acting_for`` is empty when the user holds the role themselves; for a Plh/Plt it is the
+    label recorded with every action, e.g. ``Plh. Kabag Administrasi Umum``.
+    ``principal_id`` is the user whose role a Plh/Plt holds (None when the delegation names no
+    one): steps assigned to that user may be carried out by the acting person.
     """
 
     role_code: str
     acting_for: str = ""
+    principal_id: int | None = None
 
 
 def capacity_for(user: Any, role_code: str, *, at: dt.datetime | None = None) -> Capacity | None:

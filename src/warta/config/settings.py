@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "warta.sop",
     "warta.workflow",
     "warta.newsroom",
+    "warta.notify",
     "warta.site",
 ]
 
@@ -192,6 +193,23 @@ WARTA_SITE_DESCRIPTION = os.environ.get(
     "WARTA_SITE_DESCRIPTION", "Berita dan informasi kegiatan resmi Politeknik Imigrasi."
 )
 WARTA_TWITTER_SITE = os.environ.get("WARTA_TWITTER_SITE", "")  # e.g. @poltekim
+
+# --- E-mail ---------------------------------------------------------------------------------
+# Sent by the task worker from the notify outbox; a transition never waits for the mail server.
+EMAIL_BACKEND = os.environ.get(
+    "WARTA_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("WARTA_EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("WARTA_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("WARTA_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("WARTA_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("WARTA_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("WARTA_EMAIL_STARTTLS", False)
+EMAIL_USE_SSL = env_bool("WARTA_EMAIL_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("WARTA_EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("WARTA_EMAIL_FROM", "Warta <warta@localhost>")
 
 LOGGING = {
     "version": 1,

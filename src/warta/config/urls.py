@@ -5,6 +5,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("warta.ui.urls")),
+    path("kerja/notifikasi/", include("warta.notify.urls")),
+    path("kerja/plh/", include("warta.accounts.urls")),
     path("kerja/", include("warta.newsroom.urls")),
     path("", include("warta.site.urls")),
 ]

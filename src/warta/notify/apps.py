@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotifyConfig(AppConfig):
+    """In-app notifications and e-mail (through an outbox, sent by the task worker)."""
+
+    name = "warta.notify"
+    label = "notify"
+    verbose_name = _("Notifications")
