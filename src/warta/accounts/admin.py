@@ -1,6 +1,11 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from warta.accounts.models import Role
+from warta.accounts import selectors, services
+from warta.accounts.models import Delegation, Role
 
 
 @admin.register(Role)
@@ -8,3 +13,139 @@ class RoleAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "group"]
     search_fields = ["name", "code"]
     readonly_fields = ["code"]
+
+
+class DelegationAddForm(forms.ModelForm):
+    """Checks the appointment rules beside the form; the admin then saves through the service."""
+
+    request = None  # set per request by ``DelegationAdmin.get_form``
+
+    class Meta:
+        model = Delegation
+        fields = ["role", "kind", "acting", "principal", "starts_on", "ends_on", "reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors or cleaned["ends_on"] < cleaned["starts_on"]:
+            return cleaned  # field errors, or the model's date constraint reports it
+        try:
+            services.validate_appointment(
+                role=cleaned["role"],
+                acting=cleaned["acting"],
+                principal=cleaned.get("principal"),
+                starts_on=cleaned["starts_on"],
+                ends_on=cleaned["ends_on"],
+                kind=cleaned["kind"],
+                reason=cleaned["reason"],
+                appointed_by=self.request.user,
+            )
+        except services.DelegationError as error:
+            raise ValidationError(error.message) from error
+        return cleaned
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("current", _("in force")),
+            ("upcoming", _("upcoming")),
+            ("ended", _("ended")),
+            ("revoked", _("revoked")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = selectors.local_date()
+        unrevoked = queryset.filter(revoked_at__isnull=True)
+        return {
+            "current": unrevoked.filter(starts_on__lte=today, ends_on__gte=today),
+            "upcoming": unrevoked.filter(starts_on__gt=today),
+            "ended": unrevoked.filter(ends_on__lt=today),
+            "revoked": queryset.filter(revoked_at__isnull=False),
+        }.get(self.value(), queryset)
+
+
+@admin.register(Delegation)
+class DelegationAdmin(admin.ModelAdmin):
+    """Appointments go through ``appoint_delegation`` (rules and audit); a delegation is never
+    edited or deleted, only revoked."""
+
+    list_display = [
+        "role",
+        "kind",
+        "acting",
+        "principal",
+        "starts_on",
+        "ends_on",
+        "appointed_by",
+        "revoked_at",
+    ]
+    list_filter = [StatusFilter, "kind", "role"]
+    list_select_related = ["role", "acting", "principal", "appointed_by"]
+    search_fields = [
+        "acting__username",
+        "acting__first_name",
+        "acting__last_name",
+        "principal__username",
+        "principal__first_name",
+        "principal__last_name",
+        "reason",
+    ]
+    date_hierarchy = "starts_on"
+    actions = ["revoke_selected"]
+    form = DelegationAddForm
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.request = request  # a fresh class per call, so per request
+        return form
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        # The form checked the rules; the service checks them again under a lock and audits.
+        delegation = services.appoint_delegation(
+            role_code=data["role"].code,
+            acting=data["acting"],
+            principal=data.get("principal"),
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            kind=data["kind"],
+            reason=data["reason"],
+            appointed_by=request.user,
+            ip=request.META.get("REMOTE_ADDR", ""),
+        )
+        for field in Delegation._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(delegation, field.attname))
+        obj._state.adding = False
+        obj._state.db = delegation._state.db
+
+    def save_related(self, request, form, formsets, change):
+        pass  # no many-to-many fields or inlines; the service saved everything
+
+    @admin.action(description=_("Revoke the selected delegations"))
+    def revoke_selected(self, request, queryset):
+        revoked = 0
+        for delegation in queryset:
+            try:
+                services.revoke_delegation(
+                    delegation_id=delegation.pk,
+                    user=request.user,
+                    ip=request.META.get("REMOTE_ADDR", ""),
+                )
+            except services.DelegationError as error:
+                self.message_user(request, f"{delegation}: {error.message}", messages.ERROR)
+            else:
+                revoked += 1
+        if revoked:
+            text = ngettext(
+                "%(count)d delegation revoked.", "%(count)d delegations revoked.", revoked
+            )
+            self.message_user(request, text % {"count": revoked}, messages.SUCCESS)

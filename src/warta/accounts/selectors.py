@@ -1,12 +1,17 @@
-"""Who holds which role, right now."""
+"""Who holds which role, right now: by membership of the role's group, or as Plh/Plt."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from warta.accounts.models import Role
+from django.db.models import Q, QuerySet
+
+from warta.accounts.models import Delegation, Role
+
+WIB = ZoneInfo("Asia/Jakarta")
 
 
 @dataclass(frozen=True)
@@ -24,19 +29,107 @@ class Capacity:
     principal_id: int | None = None
 
 
+def now() -> dt.datetime:
+    """The engine's clock (``warta.workflow.clock``), so simulations that freeze it agree with
+    the delegations in force. Imported lazily: accounts sits below workflow."""
+    from warta.workflow import clock
+
+    return clock.now()
+
+
+def local_date(at: dt.datetime | None = None) -> dt.date:
+    """The date in Asia/Jakarta at ``at`` (default: now) — delegations run by these dates."""
+    return (at or now()).astimezone(WIB).date()
+
+
+def _is_active_user(user: Any) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def _in_force_on(day: dt.date, prefix: str = "") -> Q:
+    return Q(
+        **{
+            f"{prefix}revoked_at__isnull": True,
+            f"{prefix}starts_on__lte": day,
+            f"{prefix}ends_on__gte": day,
+        }
+    )
+
+
 def capacity_for(user: Any, role_code: str, *, at: dt.datetime | None = None) -> Capacity | None:
-    """The capacity in which ``user`` may act as ``role_code`` at ``at``, or None."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    """The capacity in which ``user`` may act as ``role_code`` at ``at``, or None.
+
+    A holder of the role acts in their own name; otherwise an unrevoked Plh/Plt delegation of
+    the role to ``user`` covering the Jakarta date of ``at`` makes them act "as Plh./Plt.".
+    """
+    if not _is_active_user(user):
         return None
     if user.groups.filter(role__code=role_code).exists():
         return Capacity(role_code=role_code)
-    return None
+    delegation = (
+        Delegation.objects.filter(_in_force_on(local_date(at)), acting=user, role__code=role_code)
+        .select_related("role")
+        .order_by("starts_on", "pk")
+        .first()
+    )
+    if delegation is None:
+        return None
+    return Capacity(
+        role_code=role_code,
+        acting_for=delegation.acting_for_label(),
+        principal_id=delegation.principal_id,
+    )
 
 
-def role_codes_of(user: Any) -> set[str]:
-    if user is None or not user.is_authenticated or not user.is_active:
+def held_role_codes(user: Any) -> set[str]:
+    """The roles ``user`` holds in their own name (no delegations)."""
+    if not _is_active_user(user):
         return set()
     return set(Role.objects.filter(group__user=user).values_list("code", flat=True))
+
+
+def role_codes_of(user: Any, at: dt.datetime | None = None) -> set[str]:
+    """The roles ``user`` may act in at ``at``: held ones and those held as Plh/Plt."""
+    if not _is_active_user(user):
+        return set()
+    delegated = Q(delegations__acting=user) & _in_force_on(local_date(at), "delegations__")
+    return set(
+        Role.objects.filter(Q(group__user=user) | delegated)
+        .values_list("code", flat=True)
+        .distinct()
+    )
+
+
+def principals_of(user: Any, at: dt.datetime | None = None) -> set[int]:
+    """Ids of the officials whose role ``user`` holds as Plh/Plt at ``at``."""
+    if not _is_active_user(user):
+        return set()
+    return set(
+        Delegation.objects.filter(
+            _in_force_on(local_date(at)), acting=user, principal__isnull=False
+        ).values_list("principal_id", flat=True)
+    )
+
+
+def active_delegations(
+    at: dt.datetime | None = None, *, include_upcoming: bool = False
+) -> QuerySet[Delegation]:
+    """Unrevoked delegations in force at ``at`` (and, with ``include_upcoming``, those that
+    start later), earliest first."""
+    day = local_date(at)
+    delegations = Delegation.objects.filter(revoked_at__isnull=True, ends_on__gte=day)
+    if not include_upcoming:
+        delegations = delegations.filter(starts_on__lte=day)
+    return delegations.select_related("role", "acting", "principal", "appointed_by").order_by(
+        "starts_on", "ends_on", "pk"
+    )
+
+
+def can_revoke(user: Any, delegation: Delegation) -> bool:
+    """An administrator, the official replaced, or whoever appointed the delegation."""
+    if not _is_active_user(user):
+        return False
+    return user.is_superuser or user.pk in (delegation.principal_id, delegation.appointed_by_id)
 
 
 def users_in_role(role_code: str):

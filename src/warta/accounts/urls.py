@@ -1,5 +1,10 @@
 from django.urls import path
 
+from warta.accounts import views
+
 app_name = "accounts"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.delegations, name="delegations"),
+    path("<int:pk>/cabut/", views.revoke, name="revoke"),
+]

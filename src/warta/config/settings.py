@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "warta.ui.context.identity",
                 "warta.newsroom.context.navigation",
+                "warta.workflow.context.deviation_prompt",
             ],
         },
     },
@@ -184,6 +185,10 @@ if env_bool("WARTA_HTTPS", False):
 
 # --- Warta ----------------------------------------------------------------------------------
 WARTA_SITE_URL = os.environ.get("WARTA_SITE_URL", "http://127.0.0.1:8000")
+# Deadlines (working time): reminders when these percentages of a step's time standard are used
+# up, and escalation one level up this long after the due time.
+WARTA_REMINDER_PERCENTS = os.environ.get("WARTA_REMINDER_PERCENTS", "50,90")
+WARTA_ESCALATE_AFTER = os.environ.get("WARTA_ESCALATE_AFTER", "1h")
 # The institution's identity on the public website and in feeds.
 WARTA_INSTITUTION_NAME = os.environ.get("WARTA_INSTITUTION_NAME", "Politeknik Imigrasi")
 WARTA_INSTITUTION_PARENT = os.environ.get(

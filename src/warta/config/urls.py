@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("warta.ui.urls")),
     path("kerja/notifikasi/", include("warta.notify.urls")),
     path("kerja/plh/", include("warta.accounts.urls")),
+    path("kerja/penyimpangan/", include("warta.workflow.urls")),
     path("kerja/", include("warta.newsroom.urls")),
     path("", include("warta.site.urls")),
 ]

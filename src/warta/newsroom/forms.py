@@ -102,10 +102,16 @@ class AutosaveForm(forms.Form):
 class ActionForm(forms.Form):
     step_run = forms.IntegerField(widget=forms.HiddenInput)
     action = forms.ChoiceField(
-        choices=[("submit", "submit"), ("decide", "decide"), ("publish", "publish")],
+        choices=[
+            ("submit", "submit"),
+            ("decide", "decide"),
+            ("publish", "publish"),
+            ("reassign", "reassign"),
+        ],
         widget=forms.HiddenInput,
     )
     branch = forms.CharField(required=False, max_length=64)
+    assignee = forms.IntegerField(required=False)
     reason = forms.CharField(
         label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )

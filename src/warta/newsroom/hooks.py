@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from warta.newsroom.models import SUBJECT_TYPE, NewsItem
 from warta.workflow.registry import register_subject
 
@@ -28,6 +30,10 @@ class NewsItemHooks:
 
     def step_entered(self, case, step_run) -> None:
         return None
+
+    def subject_url(self, case) -> str:
+        item_id = NewsItem.objects.filter(case=case).values_list("pk", flat=True).first()
+        return reverse("newsroom:item", args=[item_id]) if item_id else ""
 
 
 def register() -> None:

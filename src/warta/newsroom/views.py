@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from warta.accounts.selectors import role_codes_of
+from warta.accounts.selectors import role_codes_of, users_in_role
 from warta.newsroom import selectors, services, steps
 from warta.newsroom.access import sees_unit, staff_required
 from warta.newsroom.diff import html_diff
@@ -18,6 +18,7 @@ from warta.newsroom.errors import EditConflict, NotEditable
 from warta.newsroom.forms import ActionForm, AutosaveForm, DraftForm, NewItemForm, PublishForm
 from warta.newsroom.hooks import artifact_present
 from warta.newsroom.models import NewsItem
+from warta.workflow import clock
 from warta.workflow import services as workflow
 from warta.workflow.errors import (
     AlreadyProcessed,
@@ -118,6 +119,20 @@ def _item_context(request: HttpRequest, pk: int) -> dict:
                     "blocking": requirement.on_missing == "block",
                 }
             )
+    reassign_to = []
+    if (
+        page.open_run is not None
+        and page.case.is_open
+        and (
+            request.user.is_superuser
+            or workflow.supervises(definition, request.user, page.open_run.role_id, clock.now())
+        )
+    ):
+        reassign_to = [
+            person
+            for person in users_in_role(page.open_run.role_id)
+            if person.pk != page.open_run.assignee_id
+        ]
     publish_form = None
     if step is not None and step.id == steps.PUBLISH_STEP:
         publish_form = PublishForm(channels=page.item.channels)
@@ -137,6 +152,7 @@ def _item_context(request: HttpRequest, pk: int) -> dict:
         "article": page.item,
         "diff": diff,
         "checklist": checklist,
+        "reassign_to": reassign_to,
         "end_name": definition.step(page.case.end_state).name if page.case.end_state else "",
         "role_names": {role.id: role.name for role in definition.roles},
     }
@@ -283,7 +299,18 @@ def item_autosave(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse({"ok": True, "version": item.edit_version})
 
 
+def users_in_role_member(user_id: int | None):
+    from django.contrib.auth import get_user_model
+
+    found = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if found is None:
+        raise NotPermitted(_("Choose the person to take over this step."))
+    return found
+
+
 def _outcome_message(action: str, case) -> str:
+    if action == "reassign":
+        return _("The step was moved to another person.")
     if action == "publish":
         return _("Published on the website.")
     if case.status == case.Status.REFUSED:
@@ -313,6 +340,18 @@ def item_action(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=data["reason"],
                 ip=_ip(request),
             )
+        elif data["action"] == "reassign":
+            item = NewsItem.objects.select_related("case").get(pk=pk)
+            assignee = users_in_role_member(data["assignee"])
+            workflow.reassign(
+                case_id=item.case_id,
+                step_run_id=data["step_run"],
+                user=request.user,
+                assignee=assignee,
+                reason=data["reason"],
+                ip=_ip(request),
+            )
+            case = item.case
         elif data["action"] == "publish":
             item = NewsItem.objects.get(pk=pk)
             publish_form = PublishForm(request.POST, channels=item.channels)

@@ -99,6 +99,22 @@ class WeekdayHoursAdmin(AuditedCalendarAdmin):
     ordering = ["weekday"]
     fields = ["weekday", "is_working", ("start", "end"), ("break_start", "break_end")]
 
+    change_list_template = "admin/workflow/weekdayhours_change_list.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        from warta.workflow.admin_preview import preview_view
+
+        return [
+            path(
+                "preview/",
+                self.admin_site.admin_view(preview_view),
+                name="workflow_calendar_preview",
+            ),
+            *super().get_urls(),
+        ]
+
     @admin.display(description=_("hours"))
     def hours(self, obj: WeekdayHours) -> str:
         return obj.hours_display()

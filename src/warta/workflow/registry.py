@@ -21,6 +21,8 @@ class SubjectHooks(Protocol):
     def step_entered(self, case: Case, step_run: StepRun) -> None:
         """Called inside the transaction that opened ``step_run``."""
 
+    # Optional: ``subject_url(case) -> str``, the page of the subject (for notification links).
+
 
 _hooks: dict[str, SubjectHooks] = {}
 

@@ -210,7 +210,7 @@ def _check_actor(
     capacity = capacity_for(user, run.role_id, at=now)
     if capacity is None:
         raise NotPermitted(_("Only %(role)s may carry out this step.") % {"role": role.name})
-    if run.assignee_id is not None and run.assignee_id != user.pk:
+    if run.assignee_id not in (None, user.pk, capacity.principal_id):
         raise NotPermitted(
             _("This step is assigned to %(name)s.") % {"name": _user_name(run.assignee)}
         )
@@ -299,6 +299,10 @@ def _record_deviations(
                 "created_at": now,
             },
         )
+        if deviation.attributed_to_id is None:
+            # Flagged late while nobody was assigned: it is the finisher's to explain.
+            deviation.attributed_to = executor
+            deviation.save(update_fields=["attributed_to"])
         deviations.append(deviation)
     return deviations
 
@@ -450,7 +454,7 @@ def decide(
     )
 
 
-def _supervises(definition: SopDefinition, user: Any, role_id: str, now: dt.datetime) -> bool:
+def supervises(definition: SopDefinition, user: Any, role_id: str, now: dt.datetime) -> bool:
     """True when ``user`` holds a role above ``role_id`` in the definition's supervisor chain."""
     seen: set[str] = set()
     current = definition.role(role_id).supervisor
@@ -473,7 +477,7 @@ def reassign(
     reason = reason.strip()
     if not reason:
         raise ReasonRequired()
-    if not (user.is_superuser or _supervises(definition, user, run.role_id, now)):
+    if not (user.is_superuser or supervises(definition, user, run.role_id, now)):
         raise NotPermitted(_("Only a supervisor may reassign this step."))
     if capacity_for(assignee, run.role_id, at=now) is None:
         raise NotPermitted(
@@ -519,7 +523,7 @@ def cancel_case(*, case_id: int, user: Any, reason: str, ip: str = "") -> Case:
     only_first_step = case.step_runs.count() == 1
     allowed = (
         user.is_superuser
-        or _supervises(definition, user, run.role_id, now)
+        or supervises(definition, user, run.role_id, now)
         or (only_first_step and case.started_by_id == user.pk)
     )
     if not allowed:

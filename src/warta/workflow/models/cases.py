@@ -130,6 +130,11 @@ class Deviation(models.Model):
         KELENGKAPAN = "kelengkapan", _("completeness")
         OUTPUT = "output", _("output")
 
+    class Review(models.TextChoices):
+        PENDING = "pending", _("awaiting review")
+        ACKNOWLEDGED = "acknowledged", _("acknowledged")
+        DISPUTED = "disputed", _("disputed")
+
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="deviations"
     )
@@ -152,6 +157,19 @@ class Deviation(models.Model):
     created_at = models.DateTimeField(_("recorded at"))
     explanation = models.TextField(_("explanation"), blank=True)
     explained_at = models.DateTimeField(_("explained at"), null=True, blank=True)
+    review = models.CharField(
+        _("supervisor's review"), max_length=16, choices=Review.choices, default=Review.PENDING
+    )
+    review_note = models.TextField(_("review note"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

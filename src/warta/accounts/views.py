@@ -1,0 +1,102 @@
+"""The Plh/Plt page. Thin: the form checks types, the services decide, the selectors read."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from warta.accounts import selectors, services
+from warta.accounts.forms import AppointForm
+
+
+def _ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def member_required(view):
+    """Signed-in administrators and people holding (or acting in) a role of an SOP."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        user = request.user
+        if not (user.is_superuser or selectors.role_codes_of(user)):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@member_required
+def delegations(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    can_appoint = user.is_superuser or bool(selectors.held_role_codes(user))
+    form = AppointForm(request.POST or None, user=user) if can_appoint else None
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                delegation = services.appoint_delegation(
+                    role_code=data["role"].code,
+                    acting=data["acting"],
+                    principal=data["principal"] if user.is_superuser else user,
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                    kind=data["kind"],
+                    reason=data["reason"],
+                    appointed_by=user,
+                    ip=_ip(request),
+                )
+            except services.DelegationError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s is %(label)s from %(start)s to %(end)s.")
+                    % {
+                        "name": delegation.acting.get_full_name() or delegation.acting.username,
+                        "label": delegation.acting_for_label(),
+                        "start": date_format(delegation.starts_on, "j F Y"),
+                        "end": date_format(delegation.ends_on, "j F Y"),
+                    },
+                )
+                return redirect("accounts:delegations")
+        status = 400
+    today = selectors.local_date()
+    rows = list(selectors.active_delegations(include_upcoming=True))
+    for delegation in rows:
+        delegation.is_current = delegation.starts_on <= today
+        delegation.revocable = selectors.can_revoke(user, delegation)
+    return render(
+        request,
+        "accounts/delegations.html",
+        {"delegations": rows, "form": form},
+        status=status,
+    )
+
+
+@require_POST
+@member_required
+def revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        delegation = services.revoke_delegation(
+            delegation_id=pk, user=request.user, ip=_ip(request)
+        )
+    except services.DelegationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("%(label)s revoked.") % {"label": delegation.acting_for_label()}
+        )
+    return redirect("accounts:delegations")

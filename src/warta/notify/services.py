@@ -1,0 +1,266 @@
+"""Writing notifications and sending their e-mail.
+
+Call :func:`notify` inside the transaction of the change it reports: the notification, its
+outgoing e-mail and the task that sends it commit — or roll back — together with that change
+(the outbox). Sending happens later in the task worker; a failing mail server never affects the
+change that caused the mail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from warta.audit.services import record_event
+from warta.notify import emails, tasks
+from warta.notify.models import (
+    DigestSchedule,
+    Kind,
+    MailStatus,
+    Mode,
+    Notification,
+    OutgoingMail,
+    Preference,
+)
+from warta.notify.selectors import mode_for, modes_for, unread_count
+
+__all__ = [
+    "deliver_mail",
+    "mark_read",
+    "next_digest_at",
+    "notify",
+    "prepare_digest",
+    "retry_delay",
+    "retry_mail",
+    "set_preference",
+    "unread_count",
+]
+
+logger = logging.getLogger(__name__)
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+DIGEST_HOUR = 7
+# Minutes to wait after the 1st, 2nd, … failed attempt; then every 60 minutes.
+RETRY_MINUTES = (1, 2, 5, 10, 30, 60)
+MAX_ATTEMPTS = 48
+
+
+def notify(
+    *,
+    recipients: Iterable,
+    kind: str,
+    title: str,
+    body: str,
+    url: str,
+    dedupe_key: str = "",
+) -> list[Notification]:
+    """Notify each active recipient once; return the notifications created.
+
+    ``url`` is a path inside Warta (``/kerja/berita/5/``). A recipient who already has a
+    notification with the same non-empty ``dedupe_key`` is skipped. Depending on the recipient's
+    preference for ``kind`` an e-mail is queued now (immediate), the daily digest is scheduled
+    (digest), or nothing more happens (off).
+    """
+    kind = Kind(kind)
+    if not url.startswith("/") or url.startswith("//"):
+        raise ValueError(f"notification url must be a path inside Warta, got {url!r}")
+    people = _unique_active(recipients)
+    modes = modes_for(people, kind)
+    now = timezone.now()
+    created = []
+    with transaction.atomic():
+        for user in people:
+            mode = modes.get(user.pk, Mode.IMMEDIATE) if user.email else Mode.OFF
+            digest_at = next_digest_at(now) if mode == Mode.DIGEST else None
+            notification = _create_once(
+                recipient=user,
+                kind=kind,
+                title=" ".join(str(title).split())[:300],
+                body=str(body),
+                url=url,
+                dedupe_key=dedupe_key,
+                digest_on=digest_at.date() if digest_at else None,
+            )
+            if notification is None:
+                continue
+            created.append(notification)
+            if mode == Mode.IMMEDIATE:
+                _queue_mail(notification, user)
+            elif digest_at is not None:
+                _schedule_digest(user, digest_at)
+    return created
+
+
+def mark_read(*, user, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's unread notifications (all, or those in ``ids``) read; return how many."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())
+
+
+def set_preference(*, user, kind: str, mode: str) -> Preference:
+    """How ``user`` wants notifications of ``kind`` delivered: immediate, digest or off."""
+    kind, mode = Kind(kind), Mode(mode)
+    with transaction.atomic():
+        before = mode_for(user, kind)
+        preference, _created = Preference.objects.update_or_create(
+            user=user, kind=kind, defaults={"mode": mode}
+        )
+        if before != mode:
+            record_event(
+                action="notify.preference_changed",
+                actor=user,
+                object_type="notify.preference",
+                object_id=preference.pk,
+                before={"kind": kind.value, "mode": before.value},
+                after={"kind": kind.value, "mode": mode.value},
+            )
+    return preference
+
+
+def next_digest_at(now: dt.datetime) -> dt.datetime:
+    """The first 07:00 Asia/Jakarta strictly after ``now``."""
+    local = timezone.localtime(now, JAKARTA)
+    at = local.replace(hour=DIGEST_HOUR, minute=0, second=0, microsecond=0)
+    if at <= local:
+        at += dt.timedelta(days=1)  # Asia/Jakarta has no daylight saving time
+    return at
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """How long to wait after ``attempts`` failed attempts."""
+    return dt.timedelta(minutes=RETRY_MINUTES[min(attempts, len(RETRY_MINUTES)) - 1])
+
+
+def deliver_mail(*, mail_id: int) -> OutgoingMail | None:
+    """Send one pending mail, at most once; on failure count it and schedule the next attempt.
+
+    The row stays locked while the mail server is spoken to, so two workers (or an admin's
+    "retry now" racing the scheduled retry) can never send it twice.
+    """
+    with transaction.atomic():
+        mail = OutgoingMail.objects.select_for_update().filter(pk=mail_id).first()
+        if mail is None or mail.status != MailStatus.PENDING:
+            return mail
+        message = EmailMultiAlternatives(mail.subject, mail.text_body, to=[mail.to_address])
+        if mail.html_body:
+            message.attach_alternative(mail.html_body, "text/html")
+        mail.attempts += 1
+        try:
+            message.send()
+        except Exception as error:
+            mail.last_error = f"{type(error).__name__}: {error}"[:2000]
+            if mail.attempts >= MAX_ATTEMPTS:
+                mail.status = MailStatus.FAILED
+                mail.next_attempt_at = None
+            else:
+                mail.next_attempt_at = timezone.now() + retry_delay(mail.attempts)
+                tasks.send_mail.using(run_after=mail.next_attempt_at).enqueue(mail.pk)
+            logger.warning("mail %s attempt %s failed: %s", mail.pk, mail.attempts, error)
+        else:
+            mail.status = MailStatus.SENT
+            mail.sent_at = timezone.now()
+            mail.next_attempt_at = None
+        mail.save()
+    return mail
+
+
+def retry_mail(*, mail: OutgoingMail) -> bool:
+    """Queue an unsent mail for an attempt now (a failed one gets a fresh start)."""
+    with transaction.atomic():
+        mail = OutgoingMail.objects.select_for_update().get(pk=mail.pk)
+        if mail.status == MailStatus.SENT:
+            return False
+        if mail.status == MailStatus.FAILED:
+            mail.status = MailStatus.PENDING
+            mail.attempts = 0
+        mail.next_attempt_at = timezone.now()
+        mail.save()
+        tasks.send_mail.enqueue(mail.pk)
+    return True
+
+
+def prepare_digest(*, user_id: int, day: dt.date) -> OutgoingMail | None:
+    """Create (once) and queue the digest e-mail of ``day`` for the user, if anything is unread."""
+    key = f"digest:{user_id}:{day.isoformat()}"
+    with transaction.atomic():
+        if OutgoingMail.objects.filter(digest_key=key).exists():
+            return None
+        user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+        if user is None or not user.email:
+            return None
+        items = list(
+            Notification.objects.filter(
+                recipient=user, digest_on=day, read_at__isnull=True
+            ).order_by("created_at", "id")
+        )
+        if not items:
+            return None
+        subject, text, html = emails.render_digest(user, items, day)
+        mail = OutgoingMail.objects.create(
+            to_address=user.email,
+            subject=subject,
+            text_body=text,
+            html_body=html,
+            digest_key=key,
+        )
+        tasks.send_mail.enqueue(mail.pk)
+    return mail
+
+
+def _unique_active(recipients: Iterable) -> list:
+    seen, people = set(), []
+    for user in recipients:
+        if user is None or not user.is_active or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        people.append(user)
+    return people
+
+
+def _create_once(*, recipient, dedupe_key: str, **fields) -> Notification | None:
+    if (
+        dedupe_key
+        and Notification.objects.filter(recipient=recipient, dedupe_key=dedupe_key).exists()
+    ):
+        return None
+    try:
+        # A savepoint: a concurrent duplicate must not break the caller's transaction.
+        with transaction.atomic():
+            return Notification.objects.create(
+                recipient=recipient, dedupe_key=dedupe_key, **fields
+            )
+    except IntegrityError:
+        return None
+
+
+def _queue_mail(notification: Notification, user) -> None:
+    subject, text, html = emails.render_notification(notification, user)
+    mail = OutgoingMail.objects.create(
+        to_address=user.email,
+        subject=subject,
+        text_body=text,
+        html_body=html,
+        notification=notification,
+    )
+    tasks.send_mail.enqueue(mail.pk)
+
+
+def _schedule_digest(user, at: dt.datetime) -> None:
+    day = at.date()
+    if DigestSchedule.objects.filter(user=user, send_on=day).exists():
+        return
+    try:
+        with transaction.atomic():
+            DigestSchedule.objects.create(user=user, send_on=day)
+    except IntegrityError:
+        return  # scheduled by a concurrent transaction
+    tasks.send_digest.using(run_after=at).enqueue(user.pk, day.isoformat())

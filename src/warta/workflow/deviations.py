@@ -1,0 +1,205 @@
+"""Deviations (penyimpangan) after they are recorded: the executor explains, the supervisor
+acknowledges or disputes; and the reads for the deviation pages. Each write is one transaction
+with its audit event and notifications."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from warta.audit.services import record_event
+from warta.workflow import clock
+from warta.workflow.errors import NotPermitted, ReasonRequired, WorkflowError
+from warta.workflow.models import Deviation
+
+MIN_EXPLANATION = 10
+
+
+class NotExplainedYet(WorkflowError):
+    code = "not-explained"
+
+    def __init__(self) -> None:
+        super().__init__(_("The executor has not explained this deviation yet."))
+
+
+def _lock(deviation_id: int) -> Deviation:
+    return (
+        Deviation.objects.select_for_update(of=("self",))
+        .select_related("case", "case__sop", "step_run", "attributed_to")
+        .get(pk=deviation_id)
+    )
+
+
+def _notify(deviation: Deviation, recipients, *, kind: str, title: str, body: str) -> None:
+    from warta.notify.services import notify
+    from warta.workflow.deadlines import url_for_case
+
+    notify(
+        recipients=recipients,
+        kind=kind,
+        title=title,
+        body=body,
+        url=url_for_case(deviation.case),
+    )
+
+
+def may_review(user: Any, deviation: Deviation) -> bool:
+    from warta.workflow.services import supervises
+
+    return bool(
+        user.is_superuser
+        or supervises(
+            deviation.case.sop.definition(), user, deviation.step_run.role_id, clock.now()
+        )
+    )
+
+
+@transaction.atomic
+def explain_deviation(*, deviation_id: int, user: Any, explanation: str, ip: str = "") -> Deviation:
+    """The executor's account of a deviation. May be rewritten until it is acknowledged."""
+    deviation = _lock(deviation_id)
+    if deviation.attributed_to_id != user.pk:
+        raise NotPermitted(_("Only the person this deviation is attributed to may explain it."))
+    if deviation.review == Deviation.Review.ACKNOWLEDGED:
+        raise NotPermitted(_("This deviation was already acknowledged."))
+    explanation = explanation.strip()
+    if len(explanation) < MIN_EXPLANATION:
+        raise ReasonRequired()
+    before = {"explanation": deviation.explanation, "review": deviation.review}
+    deviation.explanation = explanation
+    deviation.explained_at = clock.now()
+    deviation.review = Deviation.Review.PENDING
+    deviation.save(update_fields=["explanation", "explained_at", "review"])
+    record_event(
+        action="workflow.deviation_explained",
+        actor=user,
+        object_type="workflow.deviation",
+        object_id=deviation.pk,
+        before=before,
+        after={"explanation": explanation},
+        ip=ip,
+    )
+    from warta.workflow.deadlines import supervisors_of
+
+    _notify(
+        deviation,
+        supervisors_of(deviation.case.sop.definition(), deviation.step_run.role_id),
+        kind="deviation",
+        title=_("Deviation explained: %(step)s") % {"step": deviation.step_run.step_name},
+        body=_(
+            "%(name)s explained a deviation (%(kind)s) on “%(title)s”. Please acknowledge or "
+            "dispute it."
+        )
+        % {
+            "name": user.get_full_name() or user.get_username(),
+            "kind": deviation.get_kind_display(),
+            "title": deviation.case.title,
+        },
+    )
+    return deviation
+
+
+@transaction.atomic
+def review_deviation(
+    *, deviation_id: int, user: Any, decision: str, note: str = "", ip: str = ""
+) -> Deviation:
+    """The supervisor acknowledges the explanation or disputes it (a dispute needs a note and
+    asks the executor to explain again)."""
+    deviation = _lock(deviation_id)
+    if decision not in (Deviation.Review.ACKNOWLEDGED, Deviation.Review.DISPUTED):
+        raise NotPermitted(_("Unknown choice: %(branch)s.") % {"branch": decision})
+    if not may_review(user, deviation):
+        raise NotPermitted(_("Only a supervisor of this step may review its deviations."))
+    if deviation.attributed_to_id == user.pk:
+        raise NotPermitted(_("You may not review your own deviation."))
+    if deviation.explained_at is None:
+        raise NotExplainedYet()
+    note = note.strip()
+    if decision == Deviation.Review.DISPUTED and not note:
+        raise ReasonRequired()
+    before = {"review": deviation.review}
+    deviation.review = decision
+    deviation.review_note = note
+    deviation.reviewed_by = user
+    deviation.reviewed_at = clock.now()
+    deviation.save(update_fields=["review", "review_note", "reviewed_by", "reviewed_at"])
+    record_event(
+        action="workflow.deviation_reviewed",
+        actor=user,
+        object_type="workflow.deviation",
+        object_id=deviation.pk,
+        before=before,
+        after={"review": decision},
+        note=note,
+        ip=ip,
+    )
+    if deviation.attributed_to is not None:
+        title = (
+            _("Your explanation was acknowledged")
+            if decision == Deviation.Review.ACKNOWLEDGED
+            else _("Your explanation was disputed")
+        )
+        _notify(
+            deviation,
+            [deviation.attributed_to],
+            kind="deviation_review",
+            title=title,
+            body=note or deviation.case.title,
+        )
+    return deviation
+
+
+# --- reads ------------------------------------------------------------------------------------
+
+
+def unexplained_for(user: Any) -> QuerySet[Deviation]:
+    """Deviations the user must still explain (new, or disputed and not yet re-explained)."""
+    return Deviation.objects.filter(attributed_to=user).filter(
+        Q(explained_at__isnull=True) | Q(review=Deviation.Review.DISPUTED)
+    )
+
+
+@dataclass(frozen=True)
+class DeviationFilter:
+    start: dt.date | None = None
+    end: dt.date | None = None
+    step_id: str = ""
+    person_id: int | None = None
+    kind: str = ""
+    explained: str = ""  # "yes", "no" or ""
+    review: str = ""
+
+
+def deviation_list(filters: DeviationFilter) -> QuerySet[Deviation]:
+    qs = Deviation.objects.select_related(
+        "case", "step_run", "attributed_to", "reviewed_by"
+    ).order_by("-created_at", "-pk")
+    if filters.start:
+        qs = qs.filter(created_at__date__gte=filters.start)
+    if filters.end:
+        qs = qs.filter(created_at__date__lte=filters.end)
+    if filters.step_id:
+        qs = qs.filter(step_run__step_id=filters.step_id)
+    if filters.person_id:
+        qs = qs.filter(attributed_to_id=filters.person_id)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.explained == "yes":
+        qs = qs.filter(explained_at__isnull=False)
+    elif filters.explained == "no":
+        qs = qs.filter(explained_at__isnull=True)
+    if filters.review:
+        qs = qs.filter(review=filters.review)
+    return qs
+
+
+def counts_by_kind(qs: QuerySet[Deviation]) -> dict[str, int]:
+    rows = qs.order_by().values("kind").annotate(n=Count("pk"))
+    counts = {kind: 0 for kind in Deviation.Kind.values}
+    counts.update({row["kind"]: row["n"] for row in rows})
+    return counts

@@ -1,0 +1,163 @@
+"""The engine's pages: deviations — the list with filters, a person's page, and one
+deviation with the executor's explanation and the supervisor's review."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from warta.accounts.selectors import role_codes_of
+from warta.newsroom.access import SUPERVISOR_ROLES, staff_required
+from warta.sop.selectors import active_versions
+from warta.workflow import deviations
+from warta.workflow.errors import WorkflowError
+from warta.workflow.forms import DeviationFilterForm, ExplainForm, ReviewForm
+from warta.workflow.models import Deviation
+
+PAGE_SIZE = 200
+
+
+def _sees_all(user) -> bool:
+    return user.is_superuser or bool(role_codes_of(user) & SUPERVISOR_ROLES)
+
+
+def _step_choices() -> list[tuple[str, str]]:
+    seen: dict[str, str] = {}
+    for version in active_versions():
+        for step in version.definition().steps:
+            if not step.is_end and step.kind != "automatic":
+                seen.setdefault(step.id, f"{step.number}. {step.name}".lstrip(". "))
+    return list(seen.items())
+
+
+def _people():
+    return (
+        get_user_model()
+        .objects.filter(deviations__isnull=False)
+        .distinct()
+        .order_by("first_name", "username")
+    )
+
+
+@staff_required
+def deviation_list(request: HttpRequest) -> HttpResponse:
+    if not _sees_all(request.user):
+        return redirect("workflow:person", user_id=request.user.pk)
+    form = DeviationFilterForm(request.GET or None, steps=_step_choices(), people=_people())
+    filters = deviations.DeviationFilter()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = deviations.DeviationFilter(
+            start=data["start"],
+            end=data["end"],
+            step_id=data["step"],
+            person_id=data["person"].pk if data["person"] else None,
+            kind=data["kind"],
+            explained=data["explained"],
+            review=data["review"],
+        )
+    qs = deviations.deviation_list(filters)
+    return render(
+        request,
+        "workflow/deviations.html",
+        {
+            "form": form,
+            "deviations": list(qs[:PAGE_SIZE]),
+            "total": qs.count(),
+            "counts": deviations.counts_by_kind(qs),
+        },
+    )
+
+
+@staff_required
+def person(request: HttpRequest, user_id: int) -> HttpResponse:
+    if user_id != request.user.pk and not _sees_all(request.user):
+        raise PermissionDenied
+    subject = get_user_model().objects.filter(pk=user_id).first()
+    if subject is None:
+        raise Http404
+    qs = deviations.deviation_list(deviations.DeviationFilter(person_id=user_id))
+    return render(
+        request,
+        "workflow/person.html",
+        {
+            "subject": subject,
+            "deviations": list(qs[:PAGE_SIZE]),
+            "counts": deviations.counts_by_kind(qs),
+            "open_count": deviations.unexplained_for(subject).count(),
+        },
+    )
+
+
+@staff_required
+def deviation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    deviation = (
+        Deviation.objects.select_related(
+            "case", "case__sop", "step_run", "attributed_to", "reviewed_by"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if deviation is None:
+        raise Http404
+    user = request.user
+    is_executor = deviation.attributed_to_id == user.pk
+    may_review = deviations.may_review(user, deviation) and not is_executor
+    if not (is_executor or may_review or _sees_all(user)):
+        raise PermissionDenied
+    explain_form = ExplainForm(initial={"explanation": deviation.explanation})
+    review_form = ReviewForm()
+    status = 200
+    if request.method == "POST":
+        try:
+            if "explanation" in request.POST:
+                explain_form = ExplainForm(request.POST)
+                if explain_form.is_valid():
+                    deviations.explain_deviation(
+                        deviation_id=pk,
+                        user=user,
+                        explanation=explain_form.cleaned_data["explanation"],
+                        ip=request.META.get("REMOTE_ADDR", ""),
+                    )
+                    messages.success(request, _("Thank you. Your explanation was recorded."))
+                    return redirect("workflow:person", user_id=user.pk)
+            else:
+                review_form = ReviewForm(request.POST)
+                if review_form.is_valid():
+                    deviations.review_deviation(
+                        deviation_id=pk,
+                        user=user,
+                        decision=review_form.cleaned_data["decision"],
+                        note=review_form.cleaned_data["note"],
+                        ip=request.META.get("REMOTE_ADDR", ""),
+                    )
+                    messages.success(request, _("Your review was recorded."))
+                    return redirect("workflow:deviation", pk=pk)
+        except WorkflowError as error:
+            messages.error(request, error.message)
+            status = 403 if error.code == "not-permitted" else 400
+        else:
+            status = 400
+    return render(
+        request,
+        "workflow/deviation.html",
+        {
+            "deviation": deviation,
+            "is_executor": is_executor,
+            "may_review": may_review,
+            "explain_form": explain_form,
+            "review_form": review_form,
+            "item_url": _item_url(deviation),
+        },
+        status=status,
+    )
+
+
+def _item_url(deviation: Deviation) -> str:
+    from warta.workflow.deadlines import url_for_case
+
+    return url_for_case(deviation.case)
