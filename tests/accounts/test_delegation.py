@@ -40,6 +40,7 @@ def people(humas_sop, make_user):
         "humas": make_user("humas", "staf_humas", full_name="Sari Wulandari"),
         "kasubbag": make_user("kasubbag", "kasubbag_umum_rt", full_name="Rina Kartika"),
         "kabag": make_user("kabag", "kabag_adm_umum", full_name="Agus Prasetyo"),
+        "kabag2": make_user("kabag2", "kabag_adm_umum", full_name="Wati Purnama"),
         "outsider": make_user("outsider", full_name="Tamu Luar"),
         "admin": make_user("admin", superuser=True, full_name="Admin Warta"),
     }
@@ -237,8 +238,8 @@ REFUSALS = {
         "Pejabat pelaksana tidak boleh sama dengan pejabat yang digantikan.",
     ),
     "acting holds the role": (
-        {"principal": "kasubbag", "acting": "humas", "role_code": "staf_humas"},
-        "Sari Wulandari sudah memegang peran Staf Humas.",
+        {"acting": "kabag2"},
+        "Wati Purnama sudah memegang peran Kabag Administrasi Umum.",
     ),
     "principal lacks the role": (
         {"principal": "outsider", "appointed_by": "outsider", "acting": "humas"},
@@ -283,11 +284,15 @@ def test_overlapping_delegations_are_refused(people, make_user):
         "sampai 1 Desember 2026."
     )
     # The same acting official cannot stand in for two holders of a role at once.
-    kabag2 = make_user("kabag2", "kabag_adm_umum", full_name="Wati Kabag")
-    with pytest.raises(services.DelegationError):
+    kabag2 = people["kabag2"]
+    with translation.override("id"), pytest.raises(services.DelegationError) as raised:
         appoint(people, principal=kabag2, appointed_by=kabag2, starts_on=TUESDAY)
+    assert raised.value.message == (
+        "Rina Kartika sudah menjadi Plh/Plt Kabag Administrasi Umum pada sebagian tanggal tersebut."
+    )
     # After the first ends (or is revoked), the next may follow.
-    appoint(people, acting=other, starts_on=TUESDAY + dt.timedelta(days=1), ends_on=TUESDAY)
+    wednesday = TUESDAY + dt.timedelta(days=1)
+    appoint(people, acting=other, starts_on=wednesday, ends_on=wednesday)
     assert Delegation.objects.count() == 2
 
 

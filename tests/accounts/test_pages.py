@@ -107,9 +107,7 @@ def test_a_refused_appointment_shows_the_reason_and_saves_nothing(client, people
     assert not Event.objects.filter(action__startswith="accounts.").exists()
 
 
-def test_an_official_offers_only_their_own_roles_and_an_admin_chooses_the_principal(
-    client, people
-):
+def test_an_official_offers_only_their_own_roles_and_an_admin_chooses_the_principal(client, people):
     client.force_login(people["kasubbag"])
     body = client.get(URL).content.decode()
     assert "Kasubbag Umum dan Rumah Tangga</option>" in body

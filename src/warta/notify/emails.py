@@ -50,7 +50,9 @@ def render_notification(notification: Notification, user) -> tuple[str, str, str
     return _one_line(subject), text, html
 
 
-def render_digest(user, notifications: Sequence[Notification], day: dt.date) -> tuple[str, str, str]:
+def render_digest(
+    user, notifications: Sequence[Notification], day: dt.date
+) -> tuple[str, str, str]:
     """(subject, text body, HTML body) of the daily digest listing ``notifications``."""
     with translation.override(language_for(user)):
         items = [

@@ -235,9 +235,7 @@ def _create_once(*, recipient, dedupe_key: str, **fields) -> Notification | None
     try:
         # A savepoint: a concurrent duplicate must not break the caller's transaction.
         with transaction.atomic():
-            return Notification.objects.create(
-                recipient=recipient, dedupe_key=dedupe_key, **fields
-            )
+            return Notification.objects.create(recipient=recipient, dedupe_key=dedupe_key, **fields)
     except IntegrityError:
         return None
 

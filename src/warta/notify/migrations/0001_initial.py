@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,89 +14,225 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('reminder', 'Reminder'), ('late', 'Late'), ('escalation', 'Escalation'), ('deviation', 'Deviation'), ('deviation_review', 'Deviation response'), ('task', 'New task')], max_length=32, verbose_name='kind')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('body', models.TextField(blank=True, verbose_name='body')),
-                ('url', models.CharField(help_text='A path inside Warta.', max_length=500, verbose_name='link')),
-                ('dedupe_key', models.CharField(blank=True, max_length=200, verbose_name='deduplication key')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='read at')),
-                ('digest_on', models.DateField(blank=True, help_text='Set when the notification goes out in the daily digest of this date.', null=True, verbose_name='digest date')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='recipient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("reminder", "Reminder"),
+                            ("late", "Late"),
+                            ("escalation", "Escalation"),
+                            ("deviation", "Deviation"),
+                            ("deviation_review", "Deviation response"),
+                            ("task", "New task"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("body", models.TextField(blank=True, verbose_name="body")),
+                (
+                    "url",
+                    models.CharField(
+                        help_text="A path inside Warta.", max_length=500, verbose_name="link"
+                    ),
+                ),
+                (
+                    "dedupe_key",
+                    models.CharField(blank=True, max_length=200, verbose_name="deduplication key"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="read at")),
+                (
+                    "digest_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="Set when the notification goes out in the daily digest of this date.",
+                        null=True,
+                        verbose_name="digest date",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recipient",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notification',
-                'verbose_name_plural': 'notifications',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "notification",
+                "verbose_name_plural": "notifications",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='OutgoingMail',
+            name="OutgoingMail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('to_address', models.EmailField(max_length=254, verbose_name='to')),
-                ('subject', models.CharField(max_length=400, verbose_name='subject')),
-                ('text_body', models.TextField(verbose_name='text body')),
-                ('html_body', models.TextField(blank=True, verbose_name='HTML body')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('sent', 'Sent'), ('failed', 'Failed')], default='pending', max_length=16, verbose_name='status')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='attempts')),
-                ('last_error', models.TextField(blank=True, verbose_name='last error')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent at')),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True, verbose_name='next attempt at')),
-                ('digest_key', models.CharField(blank=True, max_length=100, verbose_name='digest key')),
-                ('notification', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='mail', to='notify.notification', verbose_name='notification')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("to_address", models.EmailField(max_length=254, verbose_name="to")),
+                ("subject", models.CharField(max_length=400, verbose_name="subject")),
+                ("text_body", models.TextField(verbose_name="text body")),
+                ("html_body", models.TextField(blank=True, verbose_name="HTML body")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("sent", "Sent"), ("failed", "Failed")],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="attempts")),
+                ("last_error", models.TextField(blank=True, verbose_name="last error")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent at")),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="next attempt at"),
+                ),
+                (
+                    "digest_key",
+                    models.CharField(blank=True, max_length=100, verbose_name="digest key"),
+                ),
+                (
+                    "notification",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="mail",
+                        to="notify.notification",
+                        verbose_name="notification",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'outgoing e-mail',
-                'verbose_name_plural': 'outgoing e-mails',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "outgoing e-mail",
+                "verbose_name_plural": "outgoing e-mails",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Preference',
+            name="Preference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('reminder', 'Reminder'), ('late', 'Late'), ('escalation', 'Escalation'), ('deviation', 'Deviation'), ('deviation_review', 'Deviation response'), ('task', 'New task')], max_length=32, verbose_name='kind')),
-                ('mode', models.CharField(choices=[('immediate', 'Immediately by e-mail'), ('digest', 'Daily digest by e-mail at 07:00'), ('off', 'Off (in the app only)')], max_length=16, verbose_name='delivery')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notify_preferences', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("reminder", "Reminder"),
+                            ("late", "Late"),
+                            ("escalation", "Escalation"),
+                            ("deviation", "Deviation"),
+                            ("deviation_review", "Deviation response"),
+                            ("task", "New task"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("immediate", "Immediately by e-mail"),
+                            ("digest", "Daily digest by e-mail at 07:00"),
+                            ("off", "Off (in the app only)"),
+                        ],
+                        max_length=16,
+                        verbose_name="delivery",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notify_preferences",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notification preference',
-                'verbose_name_plural': 'notification preferences',
+                "verbose_name": "notification preference",
+                "verbose_name_plural": "notification preferences",
             },
         ),
         migrations.CreateModel(
-            name='DigestSchedule',
+            name="DigestSchedule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('send_on', models.DateField(verbose_name='send on')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("send_on", models.DateField(verbose_name="send on")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'digest schedule',
-                'verbose_name_plural': 'digest schedules',
-                'constraints': [models.UniqueConstraint(fields=('user', 'send_on'), name='notify_digest_once_a_day')],
+                "verbose_name": "digest schedule",
+                "verbose_name_plural": "digest schedules",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "send_on"), name="notify_digest_once_a_day"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['recipient', 'read_at'], name='notify_unread_idx'),
+            model_name="notification",
+            index=models.Index(fields=["recipient", "read_at"], name="notify_unread_idx"),
         ),
         migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.UniqueConstraint(condition=models.Q(('dedupe_key', ''), _negated=True), fields=('recipient', 'dedupe_key'), name='notify_notification_once_per_key'),
+            model_name="notification",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("dedupe_key", ""), _negated=True),
+                fields=("recipient", "dedupe_key"),
+                name="notify_notification_once_per_key",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outgoingmail',
-            constraint=models.UniqueConstraint(condition=models.Q(('digest_key', ''), _negated=True), fields=('digest_key',), name='notify_mail_one_digest'),
+            model_name="outgoingmail",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("digest_key", ""), _negated=True),
+                fields=("digest_key",),
+                name="notify_mail_one_digest",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='preference',
-            constraint=models.UniqueConstraint(fields=('user', 'kind'), name='notify_preference_once'),
+            model_name="preference",
+            constraint=models.UniqueConstraint(
+                fields=("user", "kind"), name="notify_preference_once"
+            ),
         ),
     ]

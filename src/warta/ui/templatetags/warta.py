@@ -6,7 +6,6 @@ import datetime as dt
 
 from django import template
 from django.utils import formats, timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 register = template.Library()
@@ -33,13 +32,6 @@ def duration(value: dt.timedelta | None) -> str:
     if minutes or not hours:
         parts.append(ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes})
     return " ".join(parts)
-
-
-@register.simple_tag
-def late_by(value: dt.timedelta | None) -> str:
-    if value is None:
-        return ""
-    return _("%(time)s late") % {"time": duration(value)}
 
 
 @register.filter
