@@ -18,7 +18,7 @@ WIB = ZoneInfo("Asia/Jakarta")
 
 def test_late_badge_explanation_and_acknowledgement(people, new_item, open_browser, shoot):
     with time_machine.travel(dt.datetime(2026, 12, 23, 15, 50, tzinfo=WIB), tick=False):
-        item = new_item("Liputan Menjelang Libur Natal")
+        new_item("Liputan Menjelang Libur Natal")
     # Monday after the holidays, 20 minutes past the due time (07:50); the clock keeps running.
     with time_machine.travel(dt.datetime(2026, 12, 28, 8, 10, tzinfo=WIB), tick=True):
         call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)

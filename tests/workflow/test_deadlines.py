@@ -66,9 +66,7 @@ def test_a_step_started_before_christmas_is_due_after_the_holidays(humas_sop, pe
     case = start_at(wib(2026, 12, 23, 15, 50), humas_sop, people["humas"])
     run = open_run(case)
     assert run.step_id == "catat" and run.due_at == wib(2026, 12, 28, 7, 50)
-    planned = {
-        (a.kind, a.ordinal): a.fire_at.astimezone(WIB) for a in StepAlert.objects.all()
-    }
+    planned = {(a.kind, a.ordinal): a.fire_at.astimezone(WIB) for a in StepAlert.objects.all()}
     assert planned == {
         ("reminder", 50): wib(2026, 12, 28, 7, 35),  # 10 min on the 23rd + 5 min on the 28th
         ("reminder", 90): wib(2026, 12, 28, 7, 47),

@@ -1,8 +1,16 @@
 from django.contrib import admin
+from django.http import HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import include, path
+
+
+def favicon(request):
+    return HttpResponseRedirect(static("warta/favicon.svg"))
+
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("favicon.ico", favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("warta.ui.urls")),
     path("kerja/notifikasi/", include("warta.notify.urls")),

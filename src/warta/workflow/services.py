@@ -127,15 +127,18 @@ def _open_step(
             return run
         # A relay step: completed by the system on entry, attributed to the person whose action
         # triggered it when they hold the step's role.
-        performer = actor if actor is not None and capacity_for(actor, step.actor or "") else None
+        capacity = capacity_for(actor, step.actor or "", at=now) if actor is not None else None
+        performer = actor if capacity is not None else None
         run.finished_at = now
         run.finished_by = performer
+        run.acting_for = capacity.acting_for if capacity is not None else ""
         run.outcome = "completed"
         run.automatic = True
-        run.save(update_fields=["finished_at", "finished_by", "outcome", "automatic"])
+        run.save(update_fields=["finished_at", "finished_by", "acting_for", "outcome", "automatic"])
         record_event(
             action="workflow.step_auto_completed",
             actor=performer,
+            acting_for=run.acting_for,
             object_type="workflow.case",
             object_id=case.pk,
             after={"step": step.id, "step_run": run.pk},
