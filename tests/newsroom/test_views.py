@@ -84,3 +84,25 @@ def test_autosave_answers_in_json_and_refuses_a_stale_version(client, people, ne
     other = client.post(url, {"body": "<p>X</p>", "base_version": item.edit_version + 1})
     assert other.status_code == 403
     assert open_run(item).step_id == "catat"
+
+
+@pytest.mark.django_db
+def test_a_supervisor_moves_a_step_to_another_writer(client, people, new_item):
+    from warta.audit.models import Event
+
+    item = new_item()
+    run = open_run(item)
+    url = f"/kerja/berita/{item.pk}/aksi/"
+    form = {"step_run": run.pk, "action": "reassign", "assignee": people["humas2"].pk}
+    client.force_login(people["humas"])
+    assert client.post(url, {**form, "reason": "Saya cuti."}).status_code == 403
+    client.force_login(people["kasubbag"])
+    page = client.get(f"/kerja/berita/{item.pk}/").content.decode()
+    assert "Alihkan langkah ini ke orang lain" in page
+    assert client.post(url, form).status_code == 400  # a reason is required
+    response = client.post(url, {**form, "reason": "Sari sedang cuti."}, follow=True)
+    assert "Langkah telah dialihkan ke orang lain." in response.content.decode()
+    run.refresh_from_db()
+    assert run.assignee == people["humas2"]
+    event = Event.objects.filter(action="workflow.step_reassigned").get()
+    assert event.note == "Sari sedang cuti."

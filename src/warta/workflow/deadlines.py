@@ -61,8 +61,33 @@ def schedule(run: StepRun) -> list[StepAlert]:
     return alerts
 
 
+def announce(run: StepRun) -> None:
+    """Tell the step's executor (or every holder of its role) that a task waits for them —
+    except whoever's action opened it (they know; e.g. the writer going from note to edit)."""
+    if run.seq == 1:
+        return
+    previous = run.case.step_runs.filter(seq__lt=run.seq).order_by("-seq").first()
+    actor_id = previous.finished_by_id if previous is not None else None
+    recipients = [person for person in _executors(run) if person.pk != actor_id]
+    if not recipients:
+        return
+    with override(settings.LANGUAGE_CODE):
+        body = _("Waiting for you since %(start)s.") % {"start": format_instant(run.started_at)}
+        if run.due_at is not None:
+            body += " " + _("Due at %(due)s.") % {"due": format_instant(run.due_at)}
+        _notify(
+            recipients,
+            kind="task",
+            title=_("New task: %(step)s — %(title)s") % _subject(run),
+            body=body,
+            case=run.case,
+            key=f"task:{run.pk}",
+        )
+
+
 def on_step_started(sender: Any, step_run: StepRun, case: Case, **kwargs: Any) -> None:
     schedule(step_run)
+    announce(step_run)
 
 
 def _supervisor_roles(definition, role_id: str, levels: int) -> list[str]:
