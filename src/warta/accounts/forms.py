@@ -60,3 +60,6 @@ class AppointForm(forms.Form):
         else:
             self.fields["role"].queryset = Role.objects.filter(group__user=user)
             del self.fields["principal"]
+        roles = list(self.fields["role"].queryset[:2])
+        if len(roles) == 1:  # the usual case: an official holds one role
+            self.fields["role"].initial = roles[0].pk

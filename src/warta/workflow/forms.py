@@ -36,6 +36,7 @@ class DeviationFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["step"].choices = [("", _("all")), *steps]
         self.fields["person"].queryset = people
+        self.fields["person"].empty_label = _("all")
         self.fields["person"].label_from_instance = lambda u: u.get_full_name() or u.username
 
 
