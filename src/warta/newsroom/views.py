@@ -89,6 +89,43 @@ def _may_act(page: selectors.ItemPage, user) -> tuple[bool, str]:
     return True, ""
 
 
+def _review_diff(page: selectors.ItemPage) -> dict | None:
+    """After a return, what changed between the returned and the resubmitted version."""
+    if not page.case.revision_round or len(page.submitted) < 2:
+        return None
+    older, newer = selectors.review_diff_pair(page.item)
+    return {
+        "older": older,
+        "newer": newer,
+        "html": html_diff(older.body, newer.body, old_title=older.title, new_title=newer.title),
+    }
+
+
+def _checklist(definition, step, item: NewsItem, photos: list, videos: list) -> list[dict]:
+    if step is None:
+        return []
+    return [
+        {
+            "name": definition.artifact(requirement.artifact).name,
+            "present": artifact_present(
+                requirement.artifact, item=item, photos=len(photos), videos=len(videos)
+            ),
+            "blocking": requirement.on_missing == "block",
+        }
+        for requirement in step.kelengkapan.items
+    ]
+
+
+def _reassign_candidates(definition, page: selectors.ItemPage, user) -> list:
+    """Other holders of the open step's role, when ``user`` may move the step to them."""
+    run = page.open_run
+    if run is None or not page.case.is_open:
+        return []
+    if not (user.is_superuser or workflow.supervises(definition, user, run.role_id, clock.now())):
+        return []
+    return [person for person in users_in_role(run.role_id) if person.pk != run.assignee_id]
+
+
 def _item_context(request: HttpRequest, pk: int) -> dict:
     try:
         page = selectors.item_page(pk)
@@ -98,41 +135,9 @@ def _item_context(request: HttpRequest, pk: int) -> dict:
     may_act, why_not = _may_act(page, request.user)
     step = definition.step(page.open_run.step_id) if page.open_run else None
     photos, videos = _photo_srcs(page.item)
-    diff = None
-    if page.case.revision_round and len(page.submitted) >= 2:
-        older, newer = selectors.review_diff_pair(page.item)
-        diff = {
-            "older": older,
-            "newer": newer,
-            "html": html_diff(older.body, newer.body, old_title=older.title, new_title=newer.title),
-        }
-    checklist = []
-    if step is not None:
-        for requirement in step.kelengkapan.items:
-            present = artifact_present(
-                requirement.artifact, item=page.item, photos=len(photos), videos=len(videos)
-            )
-            checklist.append(
-                {
-                    "name": definition.artifact(requirement.artifact).name,
-                    "present": present,
-                    "blocking": requirement.on_missing == "block",
-                }
-            )
-    reassign_to = []
-    if (
-        page.open_run is not None
-        and page.case.is_open
-        and (
-            request.user.is_superuser
-            or workflow.supervises(definition, request.user, page.open_run.role_id, clock.now())
-        )
-    ):
-        reassign_to = [
-            person
-            for person in users_in_role(page.open_run.role_id)
-            if person.pk != page.open_run.assignee_id
-        ]
+    diff = _review_diff(page)
+    checklist = _checklist(definition, step, page.item, photos, videos)
+    reassign_to = _reassign_candidates(definition, page, request.user)
     publish_form = None
     if step is not None and step.id == steps.PUBLISH_STEP:
         publish_form = PublishForm(channels=page.item.channels)
@@ -299,7 +304,7 @@ def item_autosave(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse({"ok": True, "version": item.edit_version})
 
 
-def users_in_role_member(user_id: int | None):
+def _active_user(user_id: int | None):
     from django.contrib.auth import get_user_model
 
     found = get_user_model().objects.filter(pk=user_id, is_active=True).first()
@@ -342,7 +347,7 @@ def item_action(request: HttpRequest, pk: int) -> HttpResponse:
             )
         elif data["action"] == "reassign":
             item = NewsItem.objects.select_related("case").get(pk=pk)
-            assignee = users_in_role_member(data["assignee"])
+            assignee = _active_user(data["assignee"])
             workflow.reassign(
                 case_id=item.case_id,
                 step_run_id=data["step_run"],
