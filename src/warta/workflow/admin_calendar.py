@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from warta.sop.durations import format_duration
 from warta.workflow.calendar import DEFAULT_WEEK, RAMADAN_WEEK, NationalHolidays
-from warta.workflow.calendar_config import set_special_period_hours
+from warta.workflow.calendar_config import set_special_period_hours, snapshot
 from warta.workflow.models.calendar import (
     HolidayOverride,
     SpecialPeriod,
@@ -24,14 +24,6 @@ from warta.workflow.models.calendar import (
 
 _NATIONAL = NationalHolidays()
 _ACTION = "workflow.calendar_changed"
-
-
-def _snapshot(obj: Any) -> dict[str, Any]:
-    return {
-        f.attname: getattr(obj, f.attname)
-        for f in obj._meta.concrete_fields
-        if f.name not in ("id", "updated_at")
-    }
 
 
 def _record(request, obj: Any, *, before: dict | None, after: dict | None, note: str) -> None:
@@ -56,35 +48,35 @@ class AuditedCalendarAdmin(admin.ModelAdmin):
         before = None
         if change:
             old = type(obj)._default_manager.filter(pk=obj.pk).first()
-            before = _snapshot(old) if old is not None else None
+            before = snapshot(old) if old is not None else None
         super().save_model(request, obj, form, change)
-        _record(request, obj, before=before, after=_snapshot(obj), note="admin")
+        _record(request, obj, before=before, after=snapshot(obj), note="admin")
 
     def delete_model(self, request, obj):
-        _record(request, obj, before=_snapshot(obj), after=None, note="admin: deleted")
+        _record(request, obj, before=snapshot(obj), after=None, note="admin: deleted")
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
-            _record(request, obj, before=_snapshot(obj), after=None, note="admin: deleted")
+            _record(request, obj, before=snapshot(obj), after=None, note="admin: deleted")
         super().delete_queryset(request, queryset)
 
     def save_formset(self, request, form, formset, change):
         model = formset.model
         before = {
-            old.pk: _snapshot(old)
+            old.pk: snapshot(old)
             for old in model._default_manager.filter(
                 pk__in=[f.instance.pk for f in formset.forms if f.instance.pk]
             )
         }
         super().save_formset(request, form, formset, change)
         for obj in formset.new_objects:
-            _record(request, obj, before=None, after=_snapshot(obj), note="admin")
+            _record(request, obj, before=None, after=snapshot(obj), note="admin")
         for obj, _fields in formset.changed_objects:
-            _record(request, obj, before=before.get(obj.pk), after=_snapshot(obj), note="admin")
+            _record(request, obj, before=before.get(obj.pk), after=snapshot(obj), note="admin")
         for obj in formset.deleted_objects:
-            snapshot = before.get(obj.pk) or _snapshot(obj)
-            _record(request, obj, before=snapshot, after=None, note="admin: deleted")
+            deleted = before.get(obj.pk) or snapshot(obj)
+            _record(request, obj, before=deleted, after=None, note="admin: deleted")
 
 
 def _working_time(obj) -> str:

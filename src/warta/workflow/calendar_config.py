@@ -163,7 +163,8 @@ def _hours_row(model: Any, weekday: int, hours: DayHours | None, **extra: Any) -
     )
 
 
-def _snapshot(obj: Any) -> dict[str, Any]:
+def snapshot(obj: Any) -> dict[str, Any]:
+    """A calendar row's fields, for the before/after of its audit event."""
     return {
         f.attname: getattr(obj, f.attname)
         for f in obj._meta.concrete_fields
@@ -173,8 +174,8 @@ def _snapshot(obj: Any) -> dict[str, Any]:
 
 def _week_snapshot(period: SpecialPeriodModel) -> dict[str, Any]:
     return {
-        **_snapshot(period),
-        "hours": [_snapshot(row) for row in period.hours.order_by("weekday")],
+        **snapshot(period),
+        "hours": [snapshot(row) for row in period.hours.order_by("weekday")],
     }
 
 
