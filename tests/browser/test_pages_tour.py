@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tests.newsroom.conftest import open_run
 from warta.newsroom import services
+from warta.notify.services import notify
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,6 +40,19 @@ def test_secondary_pages(people, new_item, open_browser, shoot):
     kasubbag.goto("/kerja/penyimpangan/")
     shoot(kasubbag, "74-deviations-list")
     kasubbag.goto("/kerja/notifikasi/")
+    assert kasubbag.locator("[data-notify-badge]").is_hidden()
+    # A notification arrives while the page is open: the bell updates without a reload.
+    notify(
+        recipients=[people["kasubbag"]],
+        kind="task",
+        title="Tugas baru: 3. Periksa draft — Rapat Koordinasi Humas",
+        body="Menunggu Anda.",
+        url=f"/kerja/berita/{item.pk}/",
+    )
+    kasubbag.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    kasubbag.locator("[data-notify-badge]:not([hidden])").wait_for()
+    assert kasubbag.locator("[data-notify-badge]").inner_text() == "1"
+    kasubbag.reload()
     shoot(kasubbag, "75-notifications")
 
     humas.click("button[value=en]")
