@@ -78,3 +78,35 @@ def test_plh_of_the_assigned_kabag(humas_sop, make_user):
     assert run.finished_by == plh and run.acting_for == "Plh. Kabag Administrasi Umum"
     event = Event.objects.filter(action="workflow.step_decided").last()
     assert event.acting_for == "Plh. Kabag Administrasi Umum"
+
+
+@pytest.mark.django_db
+def test_a_plh_supervisor_reassigns_on_the_record(humas_sop, make_user):
+    humas = make_user("humas", "staf_humas")
+    humas2 = make_user("humas2", "staf_humas")
+    kasubbag = make_user("kasubbag", "kasubbag_umum_rt")
+    plh = make_user("plh", full_name="Dewi Lestari")
+    with time_machine.travel(MONDAY, tick=False):
+        case = services.start_case(
+            sop=humas_sop, subject_type="t", subject_id="1", title="Berita", started_by=humas
+        )
+        appoint_delegation(
+            role_code="kasubbag_umum_rt",
+            acting=plh,
+            principal=kasubbag,
+            starts_on=MONDAY.date(),
+            ends_on=MONDAY.date(),
+            kind="plh",
+            reason="Kasubbag cuti.",
+            appointed_by=kasubbag,
+        )
+        services.reassign(
+            case_id=case.pk,
+            step_run_id=open_run(case).pk,
+            user=plh,
+            assignee=humas2,
+            reason="Sari sakit.",
+        )
+    event = Event.objects.get(action="workflow.step_reassigned")
+    assert event.acting_for == "Plh. Kasubbag Umum dan Rumah Tangga"
+    assert open_run(case).assignee == humas2

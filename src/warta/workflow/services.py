@@ -457,16 +457,24 @@ def decide(
     )
 
 
-def supervises(definition: SopDefinition, user: Any, role_id: str, now: dt.datetime) -> bool:
-    """True when ``user`` holds a role above ``role_id`` in the definition's supervisor chain."""
+def supervisor_capacity(
+    definition: SopDefinition, user: Any, role_id: str, now: dt.datetime
+) -> Capacity | None:
+    """The capacity in which ``user`` holds a role above ``role_id`` in the definition's
+    supervisor chain (their own role, or as Plh/Plt), or None."""
     seen: set[str] = set()
     current = definition.role(role_id).supervisor
     while current and current not in seen:
-        if capacity_for(user, current, at=now) is not None:
-            return True
+        capacity = capacity_for(user, current, at=now)
+        if capacity is not None:
+            return capacity
         seen.add(current)
         current = definition.role(current).supervisor
-    return False
+    return None
+
+
+def supervises(definition: SopDefinition, user: Any, role_id: str, now: dt.datetime) -> bool:
+    return supervisor_capacity(definition, user, role_id, now) is not None
 
 
 @transaction.atomic
@@ -480,7 +488,8 @@ def reassign(
     reason = reason.strip()
     if not reason:
         raise ReasonRequired()
-    if not (user.is_superuser or supervises(definition, user, run.role_id, now)):
+    capacity = supervisor_capacity(definition, user, run.role_id, now)
+    if not (user.is_superuser or capacity is not None):
         raise NotPermitted(_("Only a supervisor may reassign this step."))
     if capacity_for(assignee, run.role_id, at=now) is None:
         raise NotPermitted(
@@ -500,6 +509,7 @@ def reassign(
     record_event(
         action="workflow.step_reassigned",
         actor=user,
+        acting_for=capacity.acting_for if capacity is not None else "",
         object_type="workflow.case",
         object_id=case.pk,
         before=before,
@@ -524,9 +534,10 @@ def cancel_case(*, case_id: int, user: Any, reason: str, ip: str = "") -> Case:
     now = clock.now()
     run = case.step_runs.get(finished_at__isnull=True)
     only_first_step = case.step_runs.count() == 1
+    capacity = supervisor_capacity(definition, user, run.role_id, now)
     allowed = (
         user.is_superuser
-        or supervises(definition, user, run.role_id, now)
+        or capacity is not None
         or (only_first_step and case.started_by_id == user.pk)
     )
     if not allowed:
@@ -534,9 +545,10 @@ def cancel_case(*, case_id: int, user: Any, reason: str, ip: str = "") -> Case:
     before = _case_state(case)
     run.finished_at = now
     run.finished_by = user
+    run.acting_for = capacity.acting_for if capacity is not None else ""
     run.outcome = "cancelled"
     run.note = reason
-    run.save(update_fields=["finished_at", "finished_by", "outcome", "note"])
+    run.save(update_fields=["finished_at", "finished_by", "acting_for", "outcome", "note"])
     case.status = Case.Status.CANCELLED
     case.current_step = ""
     case.ended_at = now
@@ -545,6 +557,7 @@ def cancel_case(*, case_id: int, user: Any, reason: str, ip: str = "") -> Case:
     record_event(
         action="workflow.case_cancelled",
         actor=user,
+        acting_for=capacity.acting_for if capacity is not None else "",
         object_type="workflow.case",
         object_id=case.pk,
         before=before,
