@@ -1,6 +1,6 @@
-"""Compile or check the translation catalogues without GNU gettext (pure Python, polib).
+"""Compile or check the translation catalogues (django.po, djangojs.po) without GNU gettext.
 
-python scripts/messages.py compile   # write every locale/*/LC_MESSAGES/django.mo
+python scripts/messages.py compile   # write every locale/*/LC_MESSAGES/django*.mo
 python scripts/messages.py check     # fail if a .mo is stale or an Indonesian entry is missing
 """
 
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent / "src" / "warta"
 
 
 def catalogues() -> list[Path]:
-    return sorted(ROOT.glob("**/locale/*/LC_MESSAGES/django.po"))
+    return sorted(ROOT.glob("**/locale/*/LC_MESSAGES/django*.po"))  # django.po, djangojs.po
 
 
 def compiled_bytes(po_path: Path) -> bytes:

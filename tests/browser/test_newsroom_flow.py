@@ -254,6 +254,8 @@ def test_autosave_survives_a_dropped_connection(people, new_item, open_browser, 
     item = new_item("Liputan Saat Sinyal Hilang")
     humas = open_browser("humas")
     humas.goto(f"/kerja/berita/{item.pk}/sunting/")
+    # The editor's own dialogs speak Indonesian too (its strings come from our djangojs catalogue).
+    assert humas.evaluate("window.gettext('Edit Link')") == "Sunting tautan"
     humas.context.set_offline(True)
     type_in_editor(humas, " Paragraf yang ditulis tanpa koneksi.")
     humas.wait_for_selector("text=Belum tersimpan (tidak ada koneksi)")
