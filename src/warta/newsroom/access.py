@@ -1,31 +1,13 @@
-"""Who may enter the newsroom pages: signed-in people holding a role of an SOP, or admins."""
+"""Who may enter the newsroom pages (SOP role holders and admins) and who sees the whole unit
+(whoever supervises a role in an active SOP)."""
 
 from __future__ import annotations
 
-from functools import wraps
+from warta.accounts.access import member_required as staff_required
+from warta.workflow.selectors import supervises_anyone
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-
-from warta.accounts.selectors import role_codes_of
-
-SUPERVISOR_ROLES = frozenset({"kasubbag_umum_rt", "kabag_adm_umum"})
-
-
-def is_newsroom_member(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or bool(role_codes_of(user)))
+__all__ = ["sees_unit", "staff_required"]
 
 
 def sees_unit(user) -> bool:
-    return user.is_superuser or bool(role_codes_of(user) & SUPERVISOR_ROLES)
-
-
-def staff_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not is_newsroom_member(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+    return user.is_superuser or supervises_anyone(user)

@@ -3,7 +3,6 @@ of items, photos and steps (asserted in tests)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,43 +10,9 @@ from django.db.models import QuerySet
 
 from warta.newsroom.models import NewsItem, Revision
 from warta.workflow import clock
-from warta.workflow.calendar import WorkCalendar
 from warta.workflow.calendar_config import get_calendar
 from warta.workflow.models import Case, StepRun
-from warta.workflow.selectors import tasks_for
-
-AMBER_FROM = 0.75  # share of the time standard used up after which a step shows amber
-
-
-@dataclass(frozen=True)
-class TimeStatus:
-    """How a step stands against its time standard, in working time."""
-
-    level: str  # "green", "amber", "red", or "none" when the step has no time standard
-    used: dt.timedelta | None
-    remaining: dt.timedelta | None  # negative when late
-    due_at: dt.datetime | None
-
-    @property
-    def late(self) -> bool:
-        return self.level == "red"
-
-    @property
-    def overdue_by(self) -> dt.timedelta | None:
-        return -self.remaining if self.remaining is not None and self.late else None
-
-
-def time_status(run: StepRun, *, calendar: WorkCalendar, now: dt.datetime) -> TimeStatus:
-    if run.time_standard is None or run.due_at is None:
-        return TimeStatus("none", None, None, None)
-    end = run.finished_at or now
-    used = calendar.between(run.started_at, end)
-    if end > run.due_at:
-        return TimeStatus("red", used, -calendar.between(run.due_at, end), run.due_at)
-    remaining = run.time_standard - used
-    standard = run.time_standard.total_seconds() or 1
-    level = "amber" if used.total_seconds() / standard >= AMBER_FROM else "green"
-    return TimeStatus(level, used, remaining, run.due_at)
+from warta.workflow.selectors import TimeStatus, tasks_for, time_status
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -287,13 +289,13 @@ def decide(
 
 
 def _unique_slug(item: NewsItem) -> str:
+    """The title as a web address; the item's id is appended when another item took it."""
     base = slugify(item.title)[:200] or "berita"
-    slug = base
-    while NewsItem.objects.filter(slug=slug).exclude(pk=item.pk).exists():
-        slug = f"{base}-{item.pk}"
-        if not NewsItem.objects.filter(slug=slug).exclude(pk=item.pk).exists():
-            break
-        slug = f"{base}-{item.pk}-{NewsItem.objects.count()}"
+    taken = NewsItem.objects.exclude(pk=item.pk).filter(slug__startswith=base)
+    slug, n = base, 1
+    while taken.filter(slug=slug).exists():
+        slug = f"{base}-{item.pk}" if n == 1 else f"{base}-{item.pk}-{n}"
+        n += 1
     return slug
 
 
@@ -309,9 +311,6 @@ def publish(
 ) -> Case:
     """Step 7: publish on the built-in website (live at once) and record where else it was
     posted by hand. The item ends "Terunggah"."""
-    from django.conf import settings
-    from django.urls import reverse
-
     item = NewsItem.objects.select_for_update(of=("self",)).select_related("case").get(pk=item_id)
     run = StepRun.objects.get(pk=step_run_id, case_id=item.case_id)
     if run.step_id != steps.PUBLISH_STEP:

@@ -75,12 +75,12 @@ def announce(run: StepRun) -> None:
         body = _("Waiting for you since %(start)s.") % {"start": format_instant(run.started_at)}
         if run.due_at is not None:
             body += " " + _("Due at %(due)s.") % {"due": format_instant(run.due_at)}
-        _notify(
+        notify_about(
+            run.case,
             recipients,
             kind="task",
             title=_("New task: %(step)s — %(title)s") % _subject(run),
             body=body,
-            case=run.case,
             key=f"task:{run.pk}",
         )
 
@@ -125,7 +125,11 @@ def url_for_case(case: Case) -> str:
     return url or resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
-def _notify(recipients, *, kind: str, title: str, body: str, case: Case, key: str) -> None:
+def notify_about(
+    case: Case, recipients, *, kind: str, title: str, body: str, key: str = ""
+) -> None:
+    """Notify people about a case, linking to its subject's page (inside the caller's
+    transaction; ``key`` makes a repeat a no-op)."""
     from warta.notify.services import notify
 
     notify(
@@ -176,13 +180,13 @@ def _subject(run: StepRun) -> dict[str, str]:
 
 
 def _remind(alert: StepAlert, run: StepRun, now: dt.datetime) -> None:
-    _notify(
+    notify_about(
+        run.case,
         _executors(run),
         kind="reminder",
         title=_("Reminder: %(step)s — %(title)s") % _subject(run),
         body=_("%(percent)s%% of the time standard is used up; the step is due at %(due)s.")
         % {"percent": alert.ordinal, "due": format_instant(run.due_at)},
-        case=run.case,
         key=f"alert:{alert.pk}",
     )
 
@@ -214,7 +218,8 @@ def _flag_late(alert: StepAlert, run: StepRun, now: dt.datetime) -> None:
     )
     definition = run.case.sop.definition()
     supervisors = supervisors_of(definition, run.role_id)
-    _notify(
+    notify_about(
+        run.case,
         [*_executors(run), *supervisors],
         kind="late",
         title=_("Late: %(step)s — %(title)s") % _subject(run),
@@ -223,7 +228,6 @@ def _flag_late(alert: StepAlert, run: StepRun, now: dt.datetime) -> None:
             "deviation that the executor must explain."
         )
         % {"due": format_instant(run.due_at)},
-        case=run.case,
         key=f"alert:{alert.pk}",
     )
 
@@ -239,12 +243,12 @@ def _escalate(alert: StepAlert, run: StepRun, now: dt.datetime) -> None:
         object_id=run.case_id,
         after={"step_run": run.pk, "step": run.step_id, "to_roles": target_roles},
     )
-    _notify(
+    notify_about(
+        run.case,
         _people(target_roles),
         kind="escalation",
         title=_("Escalation: %(step)s — %(title)s") % _subject(run),
         body=_("The step was due at %(due)s and is still not finished.")
         % {"due": format_instant(run.due_at)},
-        case=run.case,
         key=f"alert:{alert.pk}",
     )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from warta.audit.services import record_event
 from warta.workflow import clock
+from warta.workflow.deadlines import notify_about, supervisors_of
 from warta.workflow.errors import NotPermitted, ReasonRequired, WorkflowError
 from warta.workflow.models import Deviation
 
@@ -32,19 +33,6 @@ def _lock(deviation_id: int) -> Deviation:
         Deviation.objects.select_for_update(of=("self",))
         .select_related("case", "case__sop", "step_run", "attributed_to")
         .get(pk=deviation_id)
-    )
-
-
-def _notify(deviation: Deviation, recipients, *, kind: str, title: str, body: str) -> None:
-    from warta.notify.services import notify
-    from warta.workflow.deadlines import url_for_case
-
-    notify(
-        recipients=recipients,
-        kind=kind,
-        title=title,
-        body=body,
-        url=url_for_case(deviation.case),
     )
 
 
@@ -84,10 +72,8 @@ def explain_deviation(*, deviation_id: int, user: Any, explanation: str, ip: str
         after={"explanation": explanation},
         ip=ip,
     )
-    from warta.workflow.deadlines import supervisors_of
-
-    _notify(
-        deviation,
+    notify_about(
+        deviation.case,
         supervisors_of(deviation.case.sop.definition(), deviation.step_run.role_id),
         kind="deviation",
         title=_("Deviation explained: %(step)s") % {"step": deviation.step_run.step_name},
@@ -144,8 +130,8 @@ def review_deviation(
             if decision == Deviation.Review.ACKNOWLEDGED
             else _("Your explanation was disputed")
         )
-        _notify(
-            deviation,
+        notify_about(
+            deviation.case,
             [deviation.attributed_to],
             kind="deviation_review",
             title=title,

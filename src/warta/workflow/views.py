@@ -10,19 +10,20 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from warta.accounts.selectors import role_codes_of
-from warta.newsroom.access import SUPERVISOR_ROLES, staff_required
+from warta.accounts.access import member_required as staff_required
 from warta.sop.selectors import active_versions
 from warta.workflow import deviations
+from warta.workflow.deadlines import url_for_case
 from warta.workflow.errors import WorkflowError
 from warta.workflow.forms import DeviationFilterForm, ExplainForm, ReviewForm
 from warta.workflow.models import Deviation
+from warta.workflow.selectors import supervises_anyone
 
 PAGE_SIZE = 200
 
 
 def _sees_all(user) -> bool:
-    return user.is_superuser or bool(role_codes_of(user) & SUPERVISOR_ROLES)
+    return user.is_superuser or supervises_anyone(user)
 
 
 def _step_choices() -> list[tuple[str, str]]:
@@ -158,6 +159,4 @@ def deviation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _item_url(deviation: Deviation) -> str:
-    from warta.workflow.deadlines import url_for_case
-
     return url_for_case(deviation.case)
