@@ -20,6 +20,16 @@ if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
     } || { echo "could not install chromium"; exit 1; }
 fi
 
+# tests/test_nginx_config.py runs the sample nginx site (deploy/nginx/warta.conf) in Debian's nginx.
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+    echo "== installing Debian's nginx for the reverse-proxy test"
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get install -y -q nginx >/dev/null 2>&1 || {
+        $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q nginx >/dev/null
+    } || { echo "could not install nginx"; exit 1; }
+fi
+
 PG_URL="${WARTA_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/warta}"
 pg_ok=0
 if "$BIN/python" - "$PG_URL" <<'PY'

@@ -60,7 +60,7 @@ def test_setup_then_serve_then_ctrl_c(fresh_env, tmp_path):
     )
     try:
         body = ""
-        for _ in range(100):
+        for _ in range(600):  # up to 2 minutes on a busy machine
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/admin/login/") as resp:
                     body = resp.read().decode()
@@ -85,3 +85,36 @@ def test_setup_then_serve_then_ctrl_c(fresh_env, tmp_path):
     assert "humas" in output  # the demo logins are printed
     assert "Starting worker" in output
     assert "shutting down" in output.lower()  # both stopped cleanly
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "url"),
+    [
+        ("127.0.0.1", 8000, "http://127.0.0.1:8000"),
+        ("127.0.0.1", 9000, "http://127.0.0.1:9000"),
+        ("0.0.0.0", 8080, "http://127.0.0.1:8080"),
+        ("::", 8080, "http://127.0.0.1:8080"),
+        ("::1", 9000, "http://[::1]:9000"),
+        ("warta.local", 80, "http://warta.local"),
+    ],
+)
+def test_default_site_url_follows_host_and_port(host, port, url):
+    from warta.config.settings import site_url_for
+
+    assert site_url_for(host, port) == url
+
+
+def _site_url(env: dict[str, str], cwd: Path) -> str:
+    code = "from django.conf import settings; print(settings.WARTA_SITE_URL)"
+    done = subprocess.run(
+        [WARTA, "shell", "-c", code], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_only_warta_port_set_moves_the_links_too(fresh_env, tmp_path):
+    env = {k: v for k, v in fresh_env.items() if k not in {"WARTA_SITE_URL", "WARTA_HOST"}}
+    assert _site_url({**env, "WARTA_PORT": "8123"}, tmp_path) == "http://127.0.0.1:8123"
+    configured = {**env, "WARTA_PORT": "8123", "WARTA_SITE_URL": "https://warta.example.go.id"}
+    assert _site_url(configured, tmp_path) == "https://warta.example.go.id"

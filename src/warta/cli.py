@@ -2,12 +2,14 @@
 
 - ``warta setup``   migrate, load the shipped SOPs, create demo users on an empty database
 - ``warta serve``   web server and background worker together (Ctrl-C stops both)
+- ``warta web``     the web server alone (waitress; see docs/deployment.md)
 - ``warta worker``  the background task worker alone
 - ``warta sop …``, ``warta calendar …``, ``warta audit verify`` and every Django command.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 
@@ -26,21 +28,47 @@ def _setup() -> int:
     return 0
 
 
-def _serve(argv: list[str]) -> int:
-    import argparse
+def _server_args(prog: str, argv: list[str]) -> argparse.Namespace:
+    """--host/--port (default WARTA_HOST/WARTA_PORT) and --threads, applied before the settings
+    load so that the default WARTA_SITE_URL of this process and its children follows them."""
+    import django
+    from django.conf import settings
 
-    from warta.serve import serve
+    from warta.serve import DEFAULT_THREADS
 
-    parser = argparse.ArgumentParser(prog="warta serve")
-    parser.add_argument("--host", default=os.environ.get("WARTA_HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("WARTA_PORT", "8000")))
+    parser = argparse.ArgumentParser(prog=prog)
+    parser.add_argument("--host", help="default: WARTA_HOST or 127.0.0.1")
+    parser.add_argument("--port", type=int, help="default: WARTA_PORT or 8000")
     parser.add_argument(
-        "--workers", type=int, default=int(os.environ.get("WARTA_WEB_WORKERS", "2"))
+        "--threads",
+        type=int,
+        default=int(os.environ.get("WARTA_WEB_THREADS", str(DEFAULT_THREADS))),
+        help="threads that run Django (slow uploads and downloads never occupy one)",
     )
     args = parser.parse_args(argv)
+    if args.host is not None:
+        os.environ["WARTA_HOST"] = args.host
+    if args.port is not None:
+        os.environ["WARTA_PORT"] = str(args.port)
+    django.setup()
+    args.host, args.port = settings.WARTA_HOST, settings.WARTA_PORT
+    return args
+
+
+def _serve(argv: list[str]) -> int:
+    from warta.serve import serve
+
+    args = _server_args("warta serve", argv)
     print(f"\nWarta berjalan di http://{args.host}:{args.port}/  (Ctrl-C untuk berhenti)\n")
     _print_logins()
-    return serve(args.host, args.port, args.workers)
+    return serve(args.host, args.port, args.threads)
+
+
+def _web(argv: list[str]) -> int:
+    from warta.serve import run_web
+
+    args = _server_args("warta web", argv)
+    return run_web(args.host, args.port, args.threads)
 
 
 def _print_logins() -> None:
@@ -61,6 +89,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(_setup())
     if command == "serve":
         sys.exit(_serve(args[2:]))
+    if command == "web":
+        sys.exit(_web(args[2:]))
     if command in ALIASES:
         args[1] = ALIASES[command]
     from django.core.management import execute_from_command_line

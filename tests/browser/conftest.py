@@ -1,5 +1,9 @@
 """Browser tests: Playwright (Python) driving Debian's chromium, headless, against the live
-server. Screenshots of every step go to artifacts/screenshots/ at desktop and phone widths."""
+server. Screenshots of every step go to artifacts/screenshots/ at desktop and phone widths.
+
+The Content-Security-Policy is enforced as in production, and every test fails (at teardown) if
+any page reported a violation: a ``securitypolicyviolation`` event or a "Refused to …" /
+"Content Security Policy" message in the console."""
 
 from __future__ import annotations
 
@@ -44,8 +48,45 @@ def browser():
         browser.close()
 
 
+# Reports every violation to the test through a binding; added to each page before its scripts.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__wartaCspViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} ` +
+    `at ${event.sourceFile || document.location.href}:${event.lineNumber} ` +
+    `(${(event.sample || "").slice(0, 80)})`
+  );
+});
+"""
+CSP_CONSOLE = re.compile(r"Refused to|Content[- ]Security[- ]Policy", re.IGNORECASE)
+
+
+class CspViolations(list):
+    """Violations seen by the browser contexts of one test."""
+
+    def watch(self, context) -> None:
+        context.expose_binding(
+            "__wartaCspViolation", lambda source, text: self.append(f"{source['page'].url}: {text}")
+        )
+        context.add_init_script(REPORT_VIOLATIONS)
+        context.on("console", self.console)
+
+    def console(self, message) -> None:
+        if CSP_CONSOLE.search(message.text):
+            self.append(f"console: {message.text}")
+
+
 @pytest.fixture
-def open_browser(browser, live_server):
+def csp_violations():
+    """The CSP violations of this test's browser pages; any at all fails the test at teardown."""
+    violations = CspViolations()
+    yield violations
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))
+
+
+@pytest.fixture
+def open_browser(browser, live_server, csp_violations):
     """Make a browser context (one person) already signed in as ``username``."""
     contexts = []
 
@@ -57,6 +98,7 @@ def open_browser(browser, live_server):
             base_url=live_server.url,
         )
         context.set_default_timeout(15000)
+        csp_violations.watch(context)
         contexts.append(context)
         page = context.new_page()
         if username:

@@ -29,7 +29,7 @@ def test_late_badge_explanation_and_acknowledgement(people, new_item, open_brows
         task = humas.locator(".task", has_text="Liputan Menjelang Libur Natal")
         assert "Terlambat" in task.locator(".pill-red").inner_text()
         prompt = humas.locator(".deviation-prompt")
-        assert "1 penyimpangan" in prompt.inner_text()
+        assert "1 catatan penyimpangan menunggu penjelasan Anda" in prompt.inner_text()
         shoot(humas, "60-late-badge-and-prompt")
         prompt.locator("a").click()
         humas.click(f"a[href='/kerja/penyimpangan/{deviation.pk}/']")
@@ -37,6 +37,8 @@ def test_late_badge_explanation_and_acknowledgement(people, new_item, open_brows
         shoot(humas, "61-explain-deviation")
         humas.click("text=Kirim penjelasan")
         humas.wait_for_selector("text=Terima kasih. Penjelasan Anda telah dicatat.")
+        humas.goto("/kerja/")  # the to-do is gone from "Tugas saya"
+        assert humas.locator(".task", has_text="Liputan Menjelang Libur Natal").count() == 1
         assert humas.locator(".deviation-prompt").count() == 0
 
         kasubbag = open_browser("kasubbag")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import time
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 from PIL import Image
 
 from warta.accounts.demo import create_demo_users
@@ -14,7 +17,10 @@ from warta.audit.verify import verify_chain
 from warta.newsroom import demo
 from warta.newsroom.demo_images import HEIGHT, SCENES, WIDTH, demo_photo
 from warta.newsroom.models import NewsItem, Publication
-from warta.workflow.models import Case
+from warta.workflow.deviations import unexplained_for
+from warta.workflow.models import Case, Deviation
+
+User = get_user_model()
 
 
 @pytest.fixture
@@ -76,6 +82,55 @@ def test_open_items_wait_where_designed(demo_news):
 
     assert _open_run(at_izin).role_id == "kabag_adm_umum"
     assert fresh.created_by.username == "humas2"
+
+
+@pytest.mark.django_db
+def test_the_demo_starts_with_one_deliberate_deviation_to_explain(demo_news):
+    """Not "26 penyimpangan" for everyone: the missing videos are on record once per item,
+    explained and acknowledged; one late step waits for Sari's explanation."""
+    pending = Deviation.objects.filter(explained_at__isnull=True)
+    [late] = pending
+    assert (late.kind, late.attributed_to.username) == ("waktu", "humas")
+    assert (late.step_run.step_id, late.step_run.finished_at > late.step_run.due_at) == (
+        "edit",
+        True,
+    )
+    assert (
+        late.case.news_item.title == "Upacara Hari Bhakti Imigrasi di Lapangan Politeknik Imigrasi"
+    )
+    for username in ("humas2", "kasubbag", "kabag"):
+        assert not unexplained_for(User.objects.get(username=username)).exists()
+    assert list(unexplained_for(User.objects.get(username="humas"))) == [late]
+
+    # No demo item was filmed: one record per item that left step 1, none for the reviewers.
+    video = Deviation.objects.exclude(kind="waktu")
+    started = [item for item in demo_news if item.case.step_runs.count() > 1]
+    assert sorted(d.case_id for d in video) == sorted(item.case_id for item in started)
+    assert {(d.kind, d.subject, d.step_run.step_id) for d in video} == {
+        ("kelengkapan", "video", "catat")
+    }
+    assert all(d.review == "acknowledged" and d.explanation for d in video)
+    assert Deviation.objects.count() == len(started) + 1
+
+    # The published items happened on their activity's day, within each step's standard.
+    for item in demo_news:
+        if not item.is_published:
+            continue
+        runs = list(item.case.step_runs.order_by("seq"))
+        assert timezone.localdate(runs[0].started_at) >= timezone.localdate(item.activity_at)
+        assert item.published_at < timezone.now() - dt.timedelta(days=5)
+        late_runs = [r for r in runs if r.due_at and r.finished_at > r.due_at]
+        assert late_runs == ([late.step_run] if item.case_id == late.case_id else [])
+
+
+@pytest.mark.django_db
+def test_the_inbox_shows_the_deliberate_example_as_a_to_do(demo_news, client):
+    client.force_login(User.objects.get(username="humas"))
+    assert (
+        "1 catatan penyimpangan menunggu penjelasan Anda" in client.get("/kerja/").content.decode()
+    )
+    client.force_login(User.objects.get(username="kasubbag"))
+    assert "catatan penyimpangan menunggu" not in client.get("/kerja/").content.decode()
 
 
 @pytest.mark.django_db

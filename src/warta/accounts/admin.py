@@ -1,10 +1,15 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from warta.accounts import selectors, services
+from warta.accounts.client import client_ip
 from warta.accounts.models import Delegation, Role
 
 
@@ -120,7 +125,7 @@ class DelegationAdmin(admin.ModelAdmin):
             kind=data["kind"],
             reason=data["reason"],
             appointed_by=request.user,
-            ip=request.META.get("REMOTE_ADDR", ""),
+            ip=client_ip(request),
         )
         for field in Delegation._meta.concrete_fields:
             setattr(obj, field.attname, getattr(delegation, field.attname))
@@ -138,7 +143,7 @@ class DelegationAdmin(admin.ModelAdmin):
                 services.revoke_delegation(
                     delegation_id=delegation.pk,
                     user=request.user,
-                    ip=request.META.get("REMOTE_ADDR", ""),
+                    ip=client_ip(request),
                 )
             except services.DelegationError as error:
                 self.message_user(request, f"{delegation}: {error.message}", messages.ERROR)
@@ -149,3 +154,48 @@ class DelegationAdmin(admin.ModelAdmin):
                 "%(count)d delegation revoked.", "%(count)d delegations revoked.", revoked
             )
             self.message_user(request, text % {"count": revoked}, messages.SUCCESS)
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class WartaUserAdmin(UserAdmin):
+    """Django's user admin, plus the administrator-assisted recovery paths: a new password
+    (audited; ends the person's other sessions and any lockout), unlocking sign-in, and removing
+    a lost second factor."""
+
+    actions = ["unlock_sign_in", "remove_second_factor"]
+
+    def user_change_password(self, request, id, form_url=""):
+        user = self.get_object(request, unquote(id))
+        before = user.password if user is not None else None
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if user is not None:
+                user.refresh_from_db(fields=["password"])
+                if user.password != before:
+                    services.record_password_reset(
+                        user=user, by=request.user, ip=client_ip(request)
+                    )
+        return response
+
+    @admin.action(description=_("Unlock sign-in (after too many failed attempts)"))
+    def unlock_sign_in(self, request, queryset):
+        for user in queryset:
+            services.unlock_sign_in(
+                username=user.get_username(), by=request.user, ip=client_ip(request)
+            )
+        self.message_user(request, _("Sign-in unlocked."), messages.SUCCESS)
+
+    @admin.action(description=_("Remove the second factor (lost phone)"))
+    def remove_second_factor(self, request, queryset):
+        for user in queryset:
+            services.remove_second_factor(user=user, by=request.user, ip=client_ip(request))
+        self.message_user(
+            request,
+            _("Second factor removed. The person sets up a new one at the next sign-in."),
+            messages.SUCCESS,
+        )

@@ -67,6 +67,10 @@ def format_logins(logins: list[DemoLogin]) -> str:
     for login in logins:
         who = f"{login.role} ({login.full_name})"
         lines.append(f"  {login.username:<{width}}  sandi: {login.password:<14} {who}")
+    lines.append(
+        "  Administrator wajib faktor kedua: saat masuk pertama kali, Warta menampilkan kode QR"
+        " untuk aplikasi autentikator di ponsel (lihat README, bagian Second factor)."
+    )
     return "\n".join(lines) + "\n"
 
 

@@ -216,3 +216,218 @@ def revoke_delegation(*, delegation_id: int, user: Any, ip: str = "") -> Delegat
         ip=ip,
     )
     return delegation
+
+
+# --- Sign-in, sign-out, passwords and the second factor ----------------------------------------
+# Each writes one audit event with the client's address (``warta.accounts.client.client_ip``).
+
+
+def _user_ref(user: Any) -> dict:
+    return {"user": user.pk, "username": user.get_username()}
+
+
+@transaction.atomic
+def record_sign_in(*, user: Any, ip: str, second_factor: str = "") -> None:
+    """``second_factor``: "" (password only), "totp" or "recovery"."""
+    record_event(
+        action="accounts.signed_in",
+        actor=user,
+        object_type="auth.user",
+        object_id=user.pk,
+        after={**_user_ref(user), "second_factor": second_factor},
+        ip=ip,
+    )
+
+
+@transaction.atomic
+def record_sign_in_failure(*, username: str, ip: str, locked_out: bool) -> None:
+    """A wrong password (or an attempt refused by the lockout) for the name typed."""
+    record_event(
+        action="accounts.locked_out" if locked_out else "accounts.sign_in_failed",
+        actor=None,
+        object_type="auth.user",
+        object_id=username[:100],
+        after={"username": username, "locked_out": locked_out},
+        ip=ip,
+    )
+
+
+@transaction.atomic
+def record_second_factor_failure(*, user: Any, ip: str) -> None:
+    record_event(
+        action="accounts.second_factor_failed",
+        actor=user,
+        object_type="auth.user",
+        object_id=user.pk,
+        after=_user_ref(user),
+        ip=ip,
+    )
+
+
+@transaction.atomic
+def record_second_factor_passed(*, user: Any, ip: str, second_factor: str) -> None:
+    """A signed-in person confirmed with a code later (e.g. on first entering the admin)."""
+    record_event(
+        action="accounts.second_factor_passed",
+        actor=user,
+        object_type="auth.user",
+        object_id=user.pk,
+        after={**_user_ref(user), "second_factor": second_factor},
+        ip=ip,
+    )
+
+
+@transaction.atomic
+def record_sign_out(*, user: Any, ip: str, idle: bool = False) -> None:
+    record_event(
+        action="accounts.signed_out",
+        actor=user,
+        object_type="auth.user",
+        object_id=user.pk,
+        after={**_user_ref(user), "reason": "idle" if idle else "user"},
+        ip=ip,
+    )
+
+
+@transaction.atomic
+def change_password(*, user: Any, new_password: str, ip: str) -> None:
+    """The person's own change (the form checked the old one). Every other session of theirs
+    ends: Django's session auth hash no longer matches; the view keeps the current one."""
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    record_event(
+        action="accounts.password_changed",
+        actor=user,
+        object_type="auth.user",
+        object_id=user.pk,
+        after=_user_ref(user),
+        ip=ip,
+    )
+
+
+@transaction.atomic
+def record_password_reset(*, user: Any, by: Any, ip: str) -> None:
+    """An administrator set a new password for ``user`` (the assisted reset); any lockout of
+    the account ends with it."""
+    from axes.utils import reset
+
+    reset(username=user.get_username())
+    record_event(
+        action="accounts.password_reset",
+        actor=by,
+        object_type="auth.user",
+        object_id=user.pk,
+        after=_user_ref(user),
+        ip=ip,
+    )
+
+
+@transaction.atomic
+def unlock_sign_in(*, username: str = "", address: str = "", by: Any, ip: str) -> int:
+    """End the lockout of an account or an address; returns how many lock records went."""
+    from axes.utils import reset
+
+    count = 0
+    if username:
+        count += reset(username=username)
+    if address:
+        count += reset(ip=address)
+    record_event(
+        action="accounts.sign_in_unlocked",
+        actor=by,
+        object_type="auth.user",
+        object_id=(username or address)[:100],
+        after={"username": username, "address": address, "records": count},
+        ip=ip,
+    )
+    return count
+
+
+class SecondFactorError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _new_recovery_device(user: Any) -> list[str]:
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    from warta.accounts import otp
+
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=otp.RECOVERY_DEVICE_NAME, confirmed=True)
+    codes = otp.new_recovery_codes()
+    for code in codes:
+        device.token_set.create(token=code)
+    return codes
+
+
+@transaction.atomic
+def add_authenticator(*, user: Any, key: str, token: str, ip: str) -> tuple[Any, list[str]]:
+    """Confirm the authenticator app set up with ``key`` by one of its codes; it replaces any
+    earlier one, and a fresh set of recovery codes is made. Returns the device and the codes
+    (shown once; only the device keeps them)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from warta.accounts import otp
+
+    if not otp.valid_key(key):
+        raise SecondFactorError(_("The set-up has expired. Scan the new QR code."))
+    if not otp.key_accepts(key, token):
+        raise SecondFactorError(
+            _("That code is not right. Check the phone's clock and type the current code.")
+        )
+    replaced = TOTPDevice.objects.filter(user=user).count()
+    TOTPDevice.objects.filter(user=user).delete()
+    device = TOTPDevice.objects.create(
+        user=user, name=otp.TOTP_DEVICE_NAME, key=key, confirmed=True
+    )
+    codes = _new_recovery_device(user)
+    record_event(
+        action="accounts.second_factor_added",
+        actor=user,
+        object_type="auth.user",
+        object_id=user.pk,
+        after={**_user_ref(user), "replaced": replaced, "recovery_codes": len(codes)},
+        ip=ip,
+    )
+    return device, codes
+
+
+@transaction.atomic
+def regenerate_recovery_codes(*, user: Any, ip: str) -> list[str]:
+    """New recovery codes; the old ones stop working."""
+    from warta.accounts import otp
+
+    if not otp.has_second_factor(user):
+        raise SecondFactorError(_("Set up the authenticator app first."))
+    codes = _new_recovery_device(user)
+    record_event(
+        action="accounts.recovery_codes_renewed",
+        actor=user,
+        object_type="auth.user",
+        object_id=user.pk,
+        after={**_user_ref(user), "recovery_codes": len(codes)},
+        ip=ip,
+    )
+    return codes
+
+
+@transaction.atomic
+def remove_second_factor(*, user: Any, by: Any, ip: str) -> int:
+    """An administrator removes a person's authenticator and recovery codes (a lost phone).
+    If the second factor is required, the person sets up a new one at the next sign-in."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    removed, _detail = TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    record_event(
+        action="accounts.second_factor_removed",
+        actor=by,
+        object_type="auth.user",
+        object_id=user.pk,
+        after={**_user_ref(user), "devices": removed},
+        ip=ip,
+    )
+    return removed

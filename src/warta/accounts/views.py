@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from warta.accounts import selectors, services
+from warta.accounts.client import client_ip
 from warta.accounts.forms import AppointForm
 
 
 def _ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    return client_ip(request)
 
 
 def member_required(view):

@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp import constants as csp_constants
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -46,7 +47,8 @@ ALLOWED_HOSTS = env_list("WARTA_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("WARTA_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The Django admin, as Warta's admin site: staff with the second factor, from allowed networks.
+    "warta.accounts.apps.WartaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -57,6 +59,10 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_prose_editor",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "warta.ui",
     "warta.accounts",
     "warta.audit",
@@ -69,14 +75,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Pages answer GET, HEAD and POST only; other methods get 405 before any view runs.
+    "warta.ui.methods.PageMethodsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Indonesian unless chosen otherwise with the ID/EN switch (not from Accept-Language).
+    "warta.ui.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle sign-out and the admin's network limit (see "Sign-in security" below).
+    "warta.accounts.middleware.SignInSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "warta.config.urls"
@@ -95,7 +109,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "warta.ui.context.identity",
                 "warta.newsroom.context.navigation",
-                "warta.workflow.context.deviation_prompt",
             ],
         },
     },
@@ -110,6 +123,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with the writers of one process queueing for the write lock in turn.
+    DATABASES["default"]["ENGINE"] = "warta.config.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE makes every transaction take the write lock at BEGIN, so two concurrent
         # transitions serialise instead of failing with "database is locked" on upgrade.
@@ -143,6 +158,40 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "ui:login"
 LOGIN_REDIRECT_URL = "newsroom:inbox"
 LOGOUT_REDIRECT_URL = "ui:login"
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out account or address before the password is checked (django-axes).
+    # It needs the request, so Django's test client uses force_login, never login().
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# --- Sign-in security -----------------------------------------------------------------------
+# docs/security.md explains each of these. Addresses: comma-separated IPs or CIDR networks.
+# Proxies whose X-Forwarded-For is believed (nginx in front of Warta, e.g. 127.0.0.1).
+WARTA_TRUSTED_PROXIES = env_list("WARTA_TRUSTED_PROXIES")
+# The Django admin answers only from these networks (empty: from anywhere).
+WARTA_ADMIN_NETWORKS = env_list("WARTA_ADMIN_NETWORKS")
+# SOP role codes whose holders (and Plh) must use a second factor, like administrators do.
+WARTA_OTP_REQUIRED_ROLES = env_list("WARTA_OTP_REQUIRED_ROLES")
+# Signed out after this many minutes without activity (shared office PCs). The requests of
+# these URL names (periodic polls) are not activity.
+WARTA_SESSION_IDLE_MINUTES = int(os.environ.get("WARTA_SESSION_IDLE_MINUTES", "30"))
+WARTA_SESSION_PASSIVE_VIEWS = ["notify:count"]
+SESSION_COOKIE_AGE = 12 * 60 * 60  # at most a long working day, however active
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Lockout (django-axes): after this many failed sign-ins to one account, or from one address
+# (higher: a whole office may share one address), sign-in is refused for the cool-off time.
+AXES_FAILURE_LIMIT = int(os.environ.get("WARTA_LOGIN_FAILURE_LIMIT", "5"))
+WARTA_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("WARTA_LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
+AXES_COOLOFF_TIME = int(os.environ.get("WARTA_LOGIN_LOCKOUT_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_HANDLER = "warta.accounts.auth.SignInAttemptHandler"
+AXES_CLIENT_IP_CALLABLE = "warta.accounts.client.client_ip"
+AXES_LOCKOUT_CALLABLE = "warta.accounts.auth.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_VERBOSE = False
+OTP_TOTP_ISSUER = "Warta"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "id"
@@ -159,6 +208,9 @@ STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 # Uploaded media are private: no URL serves MEDIA_ROOT directly; views check who may see a file.
 MEDIA_ROOT = DATA_DIR / "media"
+# Files above 5 MB are streamed to a temporary file, not held in memory. The form fields besides
+# the files may total 10 MB. Each file's own limit is in warta.newsroom.uploads; the web server's
+# limit for a whole request body in warta.serve (docs/deployment.md).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 STORAGES = {
@@ -181,10 +233,58 @@ if env_bool("WARTA_HTTPS", False):
     SECURE_SSL_REDIRECT = env_bool("WARTA_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("WARTA_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = False
+    # Preloading binds every subdomain of the institution's domain to HTTPS in browsers for
+    # months and is hard to undo: the domain's owner opts in with WARTA_HSTS_PRELOAD=true.
+    # Until then `check --deploy` is told this is deliberate (security.W021).
+    SECURE_HSTS_PRELOAD = env_bool("WARTA_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# --- Content-Security-Policy ----------------------------------------------------------------
+# On every response (django-csp). Scripts and styles come only from Warta's own static files:
+# no inline script, style or event handler anywhere, so no 'unsafe-inline'. The one inline
+# script a page may carry is the rich-text editor's import map, which gets this response's
+# nonce (the nonce appears in the header only on pages that render one). The editor (Tiptap)
+# also injects one fixed <style> of ProseMirror's base rules: it is allowed by its hash, which
+# tests/test_csp.py recomputes from the installed django-prose-editor. WARTA_MEDIA_HOST names
+# an object-storage host that serves media directly, e.g. https://media.example.go.id.
+PROSE_EDITOR_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
+WARTA_MEDIA_HOST = os.environ.get("WARTA_MEDIA_HOST", "").strip().rstrip("/")
+_CSP_MEDIA = ["'self'", *([WARTA_MEDIA_HOST] if WARTA_MEDIA_HOST else [])]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", csp_constants.NONCE],
+        "style-src": ["'self'", PROSE_EDITOR_STYLE_HASH],
+        "img-src": [*_CSP_MEDIA, "data:"],
+        "media-src": _CSP_MEDIA,
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
 
 # --- Warta ----------------------------------------------------------------------------------
-WARTA_SITE_URL = os.environ.get("WARTA_SITE_URL", "http://127.0.0.1:8000")
+# Where `warta serve` listens (its --host/--port override these for the processes it starts).
+WARTA_HOST = os.environ.get("WARTA_HOST", "127.0.0.1")
+WARTA_PORT = int(os.environ.get("WARTA_PORT", "8000"))
+
+
+def site_url_for(host: str, port: int) -> str:
+    """The address of a server listening on ``host``:``port``, for links when none is set."""
+    host = host.strip().strip("[]")
+    if host in {"", "0.0.0.0", "::"}:  # every interface: the machine itself is one of them
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}" + ("" if port == 80 else f":{port}")
+
+
+# The public address used in e-mail links and stored website URLs; set it in production.
+WARTA_SITE_URL = os.environ.get("WARTA_SITE_URL") or site_url_for(WARTA_HOST, WARTA_PORT)
 # Deadlines (working time): reminders when these percentages of a step's time standard are used
 # up, and escalation one level up this long after the due time.
 WARTA_REMINDER_PERCENTS = os.environ.get("WARTA_REMINDER_PERCENTS", "50,90")

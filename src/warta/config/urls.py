@@ -3,15 +3,23 @@ from django.http import HttpResponseRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.decorators.cache import cache_page
+from django.views.decorators.http import require_safe
 from django.views.i18n import JavaScriptCatalog
 
+from warta.ui.errors import not_found_on_bad_lookup
 
+
+@require_safe
 def favicon(request):
     return HttpResponseRedirect(static("warta/favicon.svg"))
 
 
+# Staff pages answer errors in the newsroom design, the public website in its own.
+handler404 = "warta.ui.errors.page_not_found"
+handler500 = "warta.ui.errors.server_error"
+
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path("admin/", not_found_on_bad_lookup(admin.site.urls)),
     path("favicon.ico", favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     path(

@@ -4,12 +4,20 @@ Everything goes through ``warta.newsroom.services`` as the demo users (see
 ``warta.accounts.demo``), so the cases, revisions, publications and audit events are the same as
 if people had clicked through the pages. The items end at different places of the SOP: some
 published, one returned for revision, one waiting for the Kabag's permission, one fresh note.
+
+The published items happen on their activity's day: the engine's clock (``workflow.clock``, not
+a time machine) is set to working instants computed on the calendar, so every step takes a
+plausible time within its standard — except one deliberate example, a step 2 that Sari finished
+late, whose explanation waits for her on "Tugas saya". No demo item was filmed: each records
+that once (at step 1), explained by its writer and acknowledged by the Kasubbag, so nobody
+starts with a list of deviations to explain.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -21,6 +29,10 @@ from warta.newsroom import services, steps
 from warta.newsroom.demo_images import demo_photo
 from warta.newsroom.models import NewsItem
 from warta.sop.models import SopVersion
+from warta.workflow import clock
+from warta.workflow.calendar_config import get_calendar
+from warta.workflow.deviations import explain_deviation, review_deviation
+from warta.workflow.models import Deviation
 
 # Where each demo item stops.
 PUBLISHED = "terbit"
@@ -57,6 +69,7 @@ class DemoStory:
     photos: list[tuple[str, str]]  # (scene, caption)
     channels: list[str] = field(default_factory=list)
     return_note: str = ""
+    late_edit: bool = False  # the deliberate example: step 2 finished after its due time
 
 
 STORIES = [
@@ -173,6 +186,7 @@ STORIES = [
             ("gedung", "Pegawai dan taruna berfoto bersama seusai upacara."),
         ],
         channels=["instagram", "facebook"],
+        late_edit=True,
     ),
     DemoStory(
         stage=RETURNED,
@@ -261,6 +275,7 @@ STORIES = [
 ]
 
 DEMO_USERNAMES = ("humas", "humas2", "kasubbag", "kabag")
+NOT_FILMED = "Kegiatan ini tidak direkam dalam video; dokumentasinya berupa foto."
 
 
 def _tanggal(moment: dt.datetime) -> str:
@@ -291,9 +306,47 @@ def _photos(story: DemoStory, seed: int) -> list[SimpleUploadedFile]:
     ]
 
 
+class _StoryClock:
+    """Working instants on the calendar: each action comes ``minutes`` of working time after the
+    one before (a published story is played on its activity's day; the others happen now)."""
+
+    def __init__(self, start: dt.datetime, *, played: bool) -> None:
+        self.at, self.played = start, played
+
+    def frozen(self):
+        return clock.frozen_at(lambda: self.at) if self.played else nullcontext()
+
+    def wait(self, minutes: int) -> None:
+        if self.played:
+            self.at = get_calendar().add(self.at, dt.timedelta(minutes=minutes))
+
+
 def _drive(story: DemoStory, seed: int, users: dict) -> NewsItem:
-    author, kasubbag, kabag = users[story.author], users["kasubbag"], users["kabag"]
     activity_at = _activity_at(story.days_ago, story.hour)
+    story_clock = _StoryClock(
+        get_calendar().add(activity_at, dt.timedelta(hours=1)), played=story.stage == PUBLISHED
+    )
+    with story_clock.frozen():
+        item = _play(story, seed, users, activity_at, story_clock)
+        story_clock.wait(15)
+        _account_for_the_missing_video(item, users)
+    return NewsItem.objects.get(pk=item.pk)
+
+
+def _account_for_the_missing_video(item: NewsItem, users: dict) -> None:
+    """The writer explains the missing video and the Kasubbag acknowledges it, through the same
+    services as the deviation pages; a late step is left for its executor to explain."""
+    for deviation in Deviation.objects.filter(case=item.case).exclude(kind=Deviation.Kind.WAKTU):
+        explain_deviation(
+            deviation_id=deviation.pk, user=deviation.attributed_to, explanation=NOT_FILMED
+        )
+        review_deviation(deviation_id=deviation.pk, user=users["kasubbag"], decision="acknowledged")
+
+
+def _play(
+    story: DemoStory, seed: int, users: dict, activity_at: dt.datetime, story_clock: _StoryClock
+) -> NewsItem:
+    author, kasubbag, kabag = users[story.author], users["kasubbag"], users["kabag"]
     tanggal = _tanggal(activity_at)
     body = "".join(story.paragraphs).replace("{tanggal}", tanggal)
     # The coverage note holds a rough first draft; the edit step completes it.
@@ -327,6 +380,7 @@ def _drive(story: DemoStory, seed: int, users: dict) -> NewsItem:
         )
         return NewsItem.objects.get(pk=item.pk)
 
+    story_clock.wait(20)
     services.submit(item_id=item.pk, step_run_id=_open_run_id(item.pk), user=author)
     item.refresh_from_db()
     services.save_draft(
@@ -337,12 +391,14 @@ def _drive(story: DemoStory, seed: int, users: dict) -> NewsItem:
         channels=["website", *story.channels],
         captions=captions,
     )
+    story_clock.wait(180 if story.late_edit else 60)  # the standard for step 2 is 2 hours
     services.submit(
         item_id=item.pk,
         step_run_id=_open_run_id(item.pk),
         user=author,
         note="Draft siap diperiksa.",
     )
+    story_clock.wait(8)
     if story.stage == RETURNED:
         services.decide(
             item_id=item.pk,
@@ -359,15 +415,18 @@ def _drive(story: DemoStory, seed: int, users: dict) -> NewsItem:
     if story.stage == AT_PERMISSION:
         return NewsItem.objects.get(pk=item.pk)
 
+    story_clock.wait(8)
     services.decide(
         item_id=item.pk, step_run_id=_open_run_id(item.pk), user=kabag, branch="izinkan"
     )
+    story_clock.wait(7)
     services.submit(
         item_id=item.pk,
         step_run_id=_open_run_id(item.pk),
         user=kasubbag,
         note="Silakan unggah ke website dan media sosial.",
     )
+    story_clock.wait(4)
     services.publish(
         item_id=item.pk,
         step_run_id=_open_run_id(item.pk),

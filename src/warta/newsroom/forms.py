@@ -9,8 +9,25 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 
 from warta.newsroom import channels as channel_list
+from warta.newsroom.limits import MAX_BODY_CHARS
 from warta.newsroom.models import BODY_EXTENSIONS
 from warta.newsroom.uploads import PHOTO_EXTENSIONS, VIDEO_EXTENSIONS
+
+# Coverage notes are written within days of the activity; an earlier year is a typing slip.
+EARLIEST_ACTIVITY_YEAR = 2000
+# The longest return, refusal or hand-over note (characters), shown beside the box.
+NOTE_MAX_LENGTH = 5000
+# Database ids are 64-bit; anything larger is not an id of anything.
+MAX_ID = 2**63 - 1
+
+
+class NoteField(forms.CharField):
+    """A textarea note. Browsers send line breaks as CRLF but count them as one character
+    for ``maxlength``; counting them as one here too keeps both limits the same."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -36,11 +53,24 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
+def _body_within_limit(value: str) -> None:
+    if len(value or "") > MAX_BODY_CHARS:
+        raise forms.ValidationError(
+            _(
+                "The news text is too long (%(length)s characters with its formatting; the "
+                "limit is %(limit)s). Shorten it or split it into two items."
+            ),
+            code="body_too_long",
+            params={"length": len(value), "limit": MAX_BODY_CHARS},
+        )
+
+
 def body_field(**kwargs) -> ProseEditorFormField:
     return ProseEditorFormField(
         label=_("News text"),
         required=False,
         extensions=BODY_EXTENSIONS,
+        validators=[_body_within_limit],
         **kwargs,
     )
 
@@ -67,6 +97,13 @@ class ContentForm(forms.Form):
 
     def clean_activity_at(self):
         value = self.cleaned_data["activity_at"]
+        # Checked before any comparison: a year such as 0001 cannot even be converted to UTC.
+        if value and value.year < EARLIEST_ACTIVITY_YEAR:
+            raise forms.ValidationError(
+                _("Check the year: the activity must be in %(year)s or later."),
+                params={"year": EARLIEST_ACTIVITY_YEAR},
+                code="too_early",
+            )
         if value and value > timezone.now() + timezone.timedelta(days=1):
             raise forms.ValidationError(_("The activity cannot be in the future."))
         return value
@@ -84,7 +121,7 @@ class DraftForm(ContentForm):
         required=False,
         help_text=_("The institution website is always included."),
     )
-    base_version = forms.IntegerField(widget=forms.HiddenInput)
+    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=MAX_ID)
 
 
 class AutosaveForm(forms.Form):
@@ -96,11 +133,11 @@ class AutosaveForm(forms.Form):
     covered_by = forms.CharField(max_length=200, required=False)
     notes = forms.CharField(required=False)
     body = body_field()
-    base_version = forms.IntegerField()
+    base_version = forms.IntegerField(min_value=0, max_value=MAX_ID)
 
 
 class ActionForm(forms.Form):
-    step_run = forms.IntegerField(widget=forms.HiddenInput)
+    step_run = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
     action = forms.ChoiceField(
         choices=[
             ("submit", "submit"),
@@ -111,9 +148,12 @@ class ActionForm(forms.Form):
         widget=forms.HiddenInput,
     )
     branch = forms.CharField(required=False, max_length=64)
-    assignee = forms.IntegerField(required=False)
-    reason = forms.CharField(
-        label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    assignee = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    reason = NoteField(
+        label=_("Notes"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
 

@@ -7,11 +7,14 @@ published); see ``views_media``. Every saved state of the text is kept as a ``Re
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
+
+from warta.newsroom.uploads import media_type_of, read_head, sniff
 
 SUBJECT_TYPE = "newsroom.newsitem"
 
@@ -32,17 +35,22 @@ BODY_EXTENSIONS = {
 }
 
 
-def _media_path(prefix: str, filename: str) -> str:
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"newsroom/{prefix}/{uuid.uuid4().hex}.{extension[:8]}"
+def _media_path(prefix: str, instance: Photo | Video, field_file: Any) -> str:
+    """A new random name whose extension is the type detected in the content (recorded on the
+    row by the upload check, else sniffed from the file's first bytes) — never the client's."""
+    media_type = media_type_of(instance.content_type)
+    if media_type is None and field_file:
+        media_type = sniff(read_head(field_file))
+    extension = media_type.extension if media_type else "bin"
+    return f"newsroom/{prefix}/{uuid.uuid4().hex}.{extension}"
 
 
 def photo_path(instance: Photo, filename: str) -> str:
-    return _media_path("photos", filename)
+    return _media_path("photos", instance, instance.image)
 
 
 def video_path(instance: Video, filename: str) -> str:
-    return _media_path("videos", filename)
+    return _media_path("videos", instance, instance.file)
 
 
 class NewsItem(models.Model):
@@ -105,6 +113,8 @@ class Photo(models.Model):
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    # The type detected in the content; the stored name's extension agrees with it.
+    content_type = models.CharField(max_length=100, blank=True)
     caption = models.CharField(_("caption"), max_length=300, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
     uploaded_by = models.ForeignKey(

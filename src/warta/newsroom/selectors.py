@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from warta.newsroom.models import NewsItem, Revision
 from warta.workflow import clock
 from warta.workflow.calendar_config import get_calendar
+from warta.workflow.deviations import unexplained_for
 from warta.workflow.models import Case, StepRun
 from warta.workflow.selectors import TimeStatus, tasks_for, time_status
 
@@ -43,6 +44,12 @@ def inbox(user: Any) -> tuple[list[Task], dict[str, int]]:
     runs = tasks_for(user).select_related("case__news_item", "case__news_item__cover")
     tasks = _with_status(runs)
     return tasks, _counts(tasks)
+
+
+def deviations_to_explain(user: Any) -> int:
+    """How many deviation records wait for ``user``'s explanation (new, or disputed): a to-do on
+    the inbox, not a warning on every page."""
+    return unexplained_for(user).count()
 
 
 def unit_overview() -> tuple[list[Task], dict[str, int]]:

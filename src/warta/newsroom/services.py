@@ -18,7 +18,7 @@ from warta.newsroom import channels as channel_list
 from warta.newsroom import steps
 from warta.newsroom.errors import EditConflict, NotEditable
 from warta.newsroom.models import SUBJECT_TYPE, NewsItem, Photo, Publication, Revision, Video
-from warta.newsroom.uploads import check_photo, video_content_type
+from warta.newsroom.uploads import check_photo, check_video
 from warta.sop.selectors import get_active
 from warta.workflow import clock
 from warta.workflow import services as workflow
@@ -80,18 +80,20 @@ def _add_revision(item: NewsItem, *, user: Any, kind: str, now: dt.datetime) -> 
 def _add_media(
     item: NewsItem, *, user: Any, photos: Iterable[Any], videos: Iterable[Any], now: dt.datetime
 ) -> tuple[list[Photo], list[Video]]:
+    """Store the uploads after every one passed its content check; each row records the type
+    found in the content, which also gives the stored name its extension (see ``models``)."""
     photos, videos = list(photos), list(videos)
-    for upload in photos:
-        check_photo(upload)
-    video_types = [video_content_type(upload) for upload in videos]
+    photo_types = [check_photo(upload) for upload in photos]
+    video_types = [check_video(upload) for upload in videos]
     position = item.photos.order_by("-position").values_list("position", flat=True).first() or 0
     new_photos = []
-    for offset, upload in enumerate(photos, start=1):
+    for offset, (upload, media_type) in enumerate(zip(photos, photo_types, strict=True), start=1):
         new_photos.append(
             Photo.objects.create(
                 item=item,
                 image=upload,
                 original_name=upload.name[:255],
+                content_type=media_type.mime,
                 position=position + offset,
                 uploaded_by=user,
                 uploaded_at=now,
@@ -102,11 +104,11 @@ def _add_media(
             item=item,
             file=upload,
             original_name=upload.name[:255],
-            content_type=content_type,
+            content_type=media_type.mime,
             uploaded_by=user,
             uploaded_at=now,
         )
-        for upload, content_type in zip(videos, video_types, strict=True)
+        for upload, media_type in zip(videos, video_types, strict=True)
     ]
     return new_photos, new_videos
 
@@ -173,7 +175,7 @@ def _lock_editable(item_id: int, user: Any) -> tuple[NewsItem, StepRun]:
         .select_related("case", "case__sop")
         .get(pk=item_id)
     )
-    case = Case.objects.select_for_update().get(pk=item.case_id)
+    case = Case.objects.select_for_update(no_key=True).get(pk=item.case_id)
     item.case = case
     run = case.step_runs.filter(finished_at__isnull=True).first()
     if run is None or run.step_id not in steps.EDITABLE_STEPS:

@@ -8,24 +8,34 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from warta.accounts.client import client_ip
 from warta.accounts.selectors import role_codes_of, users_in_role
 from warta.newsroom import selectors, services, steps
 from warta.newsroom.access import sees_unit, staff_required
 from warta.newsroom.diff import html_diff
 from warta.newsroom.errors import EditConflict, NotEditable
-from warta.newsroom.forms import ActionForm, AutosaveForm, DraftForm, NewItemForm, PublishForm
+from warta.newsroom.forms import (
+    MAX_ID,
+    ActionForm,
+    AutosaveForm,
+    DraftForm,
+    NewItemForm,
+    PublishForm,
+)
 from warta.newsroom.hooks import artifact_present
 from warta.newsroom.models import NewsItem
 from warta.workflow import clock
 from warta.workflow import services as workflow
+from warta.workflow.deviations import known_missing
 from warta.workflow.errors import (
     AlreadyProcessed,
     CaseClosed,
     NotPermitted,
     WorkflowError,
 )
+from warta.workflow.models import StepRun
 
 STATUS_FOR_ERROR = {
     NotPermitted: 403,
@@ -37,7 +47,7 @@ STATUS_FOR_ERROR = {
 
 
 def _ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    return client_ip(request)
 
 
 def _error_status(error: WorkflowError) -> int:
@@ -47,6 +57,7 @@ def _error_status(error: WorkflowError) -> int:
     return 400
 
 
+@require_safe
 @staff_required
 def inbox(request: HttpRequest) -> HttpResponse:
     tasks, counts = selectors.inbox(request.user)
@@ -56,11 +67,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
         {
             "tasks": tasks,
             "counts": counts,
+            "deviations_to_explain": selectors.deviations_to_explain(request.user),
             "can_create": steps.CREATOR_ROLE in role_codes_of(request.user),
         },
     )
 
 
+@require_safe
 @staff_required
 def unit_overview(request: HttpRequest) -> HttpResponse:
     if not sees_unit(request.user):
@@ -104,16 +117,25 @@ def _review_diff(page: selectors.ItemPage) -> dict | None:
 def _checklist(definition, step, item: NewsItem, photos: list, videos: list) -> list[dict]:
     if step is None:
         return []
-    return [
+    entries = [
         {
             "name": definition.artifact(requirement.artifact).name,
             "present": artifact_present(
                 requirement.artifact, item=item, photos=len(photos), videos=len(videos)
             ),
             "blocking": requirement.on_missing == "block",
+            "artifact": requirement.artifact,
         }
         for requirement in step.kelengkapan.items
     ]
+    if any(not entry["present"] and not entry["blocking"] for entry in entries):
+        # A missing item already on record is one fact: say where, instead of warning again.
+        known = known_missing(item.case)
+        for entry in entries:
+            record = known.get(entry["artifact"])
+            if not entry["present"] and record is not None:
+                entry["known_at"] = record.step_run
+    return entries
 
 
 def _reassign_candidates(definition, page: selectors.ItemPage, user) -> list:
@@ -160,14 +182,17 @@ def _item_context(request: HttpRequest, pk: int) -> dict:
         "reassign_to": reassign_to,
         "end_name": definition.step(page.case.end_state).name if page.case.end_state else "",
         "role_names": {role.id: role.name for role in definition.roles},
+        "action_form": ActionForm(),
     }
 
 
+@require_safe
 @staff_required
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "newsroom/item.html", _item_context(request, pk))
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_required
 def item_new(request: HttpRequest) -> HttpResponse:
     initial = {"covered_by": request.user.get_full_name() or request.user.get_username()}
@@ -193,22 +218,43 @@ def item_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The coverage note was saved."))
             return redirect("newsroom:item", pk=item.pk)
-    status = 400 if request.method == "POST" else 200
+    status = 200
+    if request.method == "POST":
+        status = 400
+        _ask_for_files_again(request, form)
     return render(request, "newsroom/item_new.html", {"form": form}, status=status)
+
+
+def _ask_for_files_again(request: HttpRequest, form) -> None:
+    """A refused form keeps every typed field, but a browser cannot be given files back."""
+    if request.FILES:
+        form.add_error(
+            None,
+            _("Nothing was saved yet. Choose the photos and videos again before saving."),
+        )
+
+
+def _id(value: str) -> int | None:
+    """A database id from a form value; None for anything that cannot be one."""
+    if not value.isdigit() or len(value) > 19:
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
 
 
 def _captions(request: HttpRequest) -> dict[int, str]:
     captions = {}
     for key, value in request.POST.items():
-        if key.startswith("caption-") and key[8:].isdigit():
-            captions[int(key[8:])] = value
+        if key.startswith("caption-") and (pk := _id(key[8:])) is not None:
+            captions[pk] = value
     return captions
 
 
 def _ids(request: HttpRequest, name: str) -> list[int]:
-    return [int(value) for value in request.POST.getlist(name) if value.isdigit()]
+    return [pk for value in request.POST.getlist(name) if (pk := _id(value)) is not None]
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_required
 def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     context = _item_context(request, pk)
@@ -239,7 +285,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 content={field: data[field] for field in services.CONTENT_FIELDS},
                 channels=data["channels"],
                 captions=_captions(request),
-                cover_id=int(cover) if cover.isdigit() else None,
+                cover_id=_id(cover),
                 remove_photo_ids=_ids(request, "remove_photo"),
                 remove_video_ids=_ids(request, "remove_video"),
                 photos=data["photos"],
@@ -266,7 +312,10 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Submitted. The next step has started."))
             return redirect("newsroom:item", pk=item.pk)
     context["form"] = form
-    status = 400 if request.method == "POST" else 200
+    status = 200
+    if request.method == "POST":
+        status = 400
+        _ask_for_files_again(request, form)
     return render(request, "newsroom/item_edit.html", context, status=status)
 
 
@@ -327,13 +376,46 @@ def _outcome_message(action: str, case) -> str:
     return _("Done. The item moved on to the next step.")
 
 
+def _refused_action(
+    request: HttpRequest, pk: int, form: ActionForm, message: str, status: int
+) -> HttpResponse:
+    """The item page again, with the reason for the refusal and the note as it was typed."""
+    messages.error(request, message)
+    context = _item_context(request, pk)
+    context["action_form"] = form
+    note = form.data.get("reason", "")
+    if note.strip() and not _note_box_shown(context, form.data.get("action", "")):
+        # The step moved on meanwhile, so its form is gone: the note is shown to copy.
+        context["kept_note"] = note
+    return render(request, "newsroom/item.html", context, status=status)
+
+
+def _note_box_shown(context: dict, action: str) -> bool:
+    """Whether the page will show the box this note was typed in (see item.html)."""
+    if action == "reassign":
+        return bool(context["reassign_to"])
+    step = context["step"]
+    if not context["may_act"] or step is None or context["editable"]:
+        return False
+    if action == "decide":
+        return step.kind == "decision"
+    return action == "submit" and step.kind != "decision" and not context["is_publish_step"]
+
+
+def _action_form_problem(form: ActionForm) -> str:
+    if form.has_error("reason"):
+        return _("The note was not accepted: %(why)s") % {"why": " ".join(form.errors["reason"])}
+    return _("The request was incomplete; nothing was changed. Reload the page and try again.")
+
+
 @require_POST
 @staff_required
 def item_action(request: HttpRequest, pk: int) -> HttpResponse:
     form = ActionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("The request was incomplete; nothing was changed."))
-        return redirect("newsroom:item", pk=pk)
+        if not NewsItem.objects.filter(pk=pk).exists():
+            raise Http404
+        return _refused_action(request, pk, form, _action_form_problem(form), 400)
     data = form.cleaned_data
     try:
         if data["action"] == "decide":
@@ -364,6 +446,7 @@ def item_action(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, _("Check the addresses of the posts."))
                 context = _item_context(request, pk)
                 context["publish_form"] = publish_form
+                context["action_form"] = form
                 return render(request, "newsroom/item.html", context, status=400)
             case = services.publish(
                 item_id=pk,
@@ -383,14 +466,17 @@ def item_action(request: HttpRequest, pk: int) -> HttpResponse:
             )
     except NewsItem.DoesNotExist:
         raise Http404 from None
+    except StepRun.DoesNotExist:
+        # A step of another item, or an old page: nothing was changed.
+        message = _("This step is not a step of this item (the page may be out of date).")
+        return _refused_action(request, pk, form, message, 409)
     except WorkflowError as error:
-        messages.error(request, error.message)
-        context = _item_context(request, pk)
-        return render(request, "newsroom/item.html", context, status=_error_status(error))
+        return _refused_action(request, pk, form, error.message, _error_status(error))
     messages.success(request, _outcome_message(data["action"], case))
     return redirect("newsroom:item", pk=pk)
 
 
+@require_safe
 @staff_required
 def item_revisions(request: HttpRequest, pk: int) -> HttpResponse:
     try:

@@ -112,6 +112,7 @@ class DigestSchedule(models.Model):
 
 class MailStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
 
@@ -131,6 +132,12 @@ class OutgoingMail(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    claimed_at = models.DateTimeField(
+        _("sending since"),
+        null=True,
+        blank=True,
+        help_text=_("When a worker took the mail to send it; a stale claim is sent again."),
+    )
     notification = models.OneToOneField(
         Notification,
         verbose_name=_("notification"),

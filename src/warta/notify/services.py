@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -34,6 +36,7 @@ from warta.notify.selectors import mode_for, modes_for, unread_count
 __all__ = [
     "deliver_mail",
     "mark_read",
+    "message_id",
     "next_digest_at",
     "notify",
     "prepare_digest",
@@ -50,6 +53,9 @@ DIGEST_HOUR = 7
 # Minutes to wait after the 1st, 2nd, … failed attempt; then every 60 minutes.
 RETRY_MINUTES = (1, 2, 5, 10, 30, 60)
 MAX_ATTEMPTS = 48
+# A claim older than this belongs to a worker that died while sending: the mail is sent again.
+# Well above the SMTP timeout (settings.EMAIL_TIMEOUT applies to each socket operation).
+SENDING_TIMEOUT = dt.timedelta(minutes=10)
 
 
 def notify(
@@ -140,49 +146,118 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return dt.timedelta(minutes=RETRY_MINUTES[min(attempts, len(RETRY_MINUTES)) - 1])
 
 
-def deliver_mail(*, mail_id: int) -> OutgoingMail | None:
-    """Send one pending mail, at most once; on failure count it and schedule the next attempt.
+def message_id(mail: OutgoingMail) -> str:
+    """The mail's Message-ID: derived from its row and the site's host, so a mail sent again
+    after a crash is recognisably the same message (receivers drop the duplicate)."""
+    host = urlsplit(settings.WARTA_SITE_URL).hostname or "localhost"
+    return f"<warta-mail-{mail.pk}@{host}>"
 
-    The row stays locked while the mail server is spoken to, so two workers (or an admin's
-    "retry now" racing the scheduled retry) can never send it twice.
-    """
+
+def _claim(mail_id: int, now: dt.datetime) -> OutgoingMail | None:
+    """Take the mail for sending in a short transaction of its own, or return None when it is
+    not ours to send (already sent, failed for good, not due yet, or being sent by another
+    worker whose claim is still fresh). A stale claim — a worker that died while sending — is
+    taken over. The claim also schedules the check that re-sends the mail should this worker
+    die before it records the result."""
     with transaction.atomic():
         mail = OutgoingMail.objects.select_for_update().filter(pk=mail_id).first()
-        if mail is None or mail.status != MailStatus.PENDING:
-            return mail
-        message = EmailMultiAlternatives(mail.subject, mail.text_body, to=[mail.to_address])
-        if mail.html_body:
-            message.attach_alternative(mail.html_body, "text/html")
-        mail.attempts += 1
-        try:
-            message.send()
-        except Exception as error:
-            mail.last_error = f"{type(error).__name__}: {error}"[:2000]
-            if mail.attempts >= MAX_ATTEMPTS:
-                mail.status = MailStatus.FAILED
-                mail.next_attempt_at = None
-            else:
-                mail.next_attempt_at = timezone.now() + retry_delay(mail.attempts)
-                tasks.send_mail.using(run_after=mail.next_attempt_at).enqueue(mail.pk)
-            logger.warning("mail %s attempt %s failed: %s", mail.pk, mail.attempts, error)
+        if mail is None:
+            return None
+        if mail.status == MailStatus.PENDING:
+            if mail.next_attempt_at is not None and mail.next_attempt_at > now:
+                return None  # an earlier task for this mail; its own retry is scheduled
+        elif mail.status == MailStatus.SENDING:
+            if mail.claimed_at is not None and mail.claimed_at + SENDING_TIMEOUT > now:
+                return None
+            logger.warning(
+                "mail %s: the attempt of %s never reported; sending again", mail.pk, mail.claimed_at
+            )
         else:
-            mail.status = MailStatus.SENT
-            mail.sent_at = timezone.now()
-            mail.next_attempt_at = None
-        mail.save()
+            return None
+        mail.status = MailStatus.SENDING
+        mail.claimed_at = now
+        mail.attempts += 1
+        mail.next_attempt_at = now + SENDING_TIMEOUT
+        mail.save(update_fields=["status", "claimed_at", "attempts", "next_attempt_at"])
+        tasks.send_mail.using(run_after=mail.next_attempt_at).enqueue(mail.pk)
     return mail
 
 
+def _record(mail: OutgoingMail, error: Exception | None) -> OutgoingMail:
+    """Store the outcome of the attempt that claimed ``mail`` (a short transaction)."""
+    with transaction.atomic():
+        current = OutgoingMail.objects.select_for_update().get(pk=mail.pk)
+        ours = current.status == MailStatus.SENDING and current.claimed_at == mail.claimed_at
+        now = timezone.now()
+        if error is None:
+            if current.status != MailStatus.SENT:  # delivered, whoever else took it over since
+                current.status = MailStatus.SENT
+                current.sent_at = now
+                current.next_attempt_at = None
+                current.claimed_at = None
+                current.save(update_fields=["status", "sent_at", "next_attempt_at", "claimed_at"])
+            return current
+        logger.warning("mail %s attempt %s failed: %s", mail.pk, mail.attempts, error)
+        if not ours:
+            return current  # a newer attempt owns the mail now
+        current.last_error = f"{type(error).__name__}: {error}"[:2000]
+        current.claimed_at = None
+        if current.attempts >= MAX_ATTEMPTS:
+            current.status = MailStatus.FAILED
+            current.next_attempt_at = None
+        else:
+            current.status = MailStatus.PENDING
+            current.next_attempt_at = now + retry_delay(current.attempts)
+            tasks.send_mail.using(run_after=current.next_attempt_at).enqueue(current.pk)
+        current.save(update_fields=["status", "last_error", "claimed_at", "next_attempt_at"])
+    return current
+
+
+def deliver_mail(*, mail_id: int) -> OutgoingMail | None:
+    """Send one mail; on failure count it and schedule the next attempt.
+
+    No transaction is open while the mail server is spoken to (a hanging server must not hold
+    any lock — on SQLite that would be the whole database's write lock): the mail is claimed
+    and committed, sent, and the result recorded in a second short transaction. Two workers
+    never send it at the same time (the claim); a worker that dies while sending leaves a claim
+    that goes stale after ``SENDING_TIMEOUT`` and the mail is sent again, with the same
+    Message-ID, so the receiving side sees one message.
+    """
+    mail = _claim(mail_id, timezone.now())
+    if mail is None:
+        return OutgoingMail.objects.filter(pk=mail_id).first()
+    message = EmailMultiAlternatives(
+        mail.subject,
+        mail.text_body,
+        to=[mail.to_address],
+        headers={"Message-ID": message_id(mail)},
+    )
+    if mail.html_body:
+        message.attach_alternative(mail.html_body, "text/html")
+    try:
+        message.send()
+    except Exception as error:
+        return _record(mail, error)
+    return _record(mail, None)
+
+
 def retry_mail(*, mail: OutgoingMail) -> bool:
-    """Queue an unsent mail for an attempt now (a failed one gets a fresh start)."""
+    """Queue an unsent mail for an attempt now (a failed one gets a fresh start). A mail being
+    sent right now is left to that attempt."""
     with transaction.atomic():
         mail = OutgoingMail.objects.select_for_update().get(pk=mail.pk)
+        now = timezone.now()
         if mail.status == MailStatus.SENT:
             return False
+        if mail.status == MailStatus.SENDING:
+            if mail.claimed_at is not None and mail.claimed_at + SENDING_TIMEOUT > now:
+                return False
+            mail.status = MailStatus.PENDING
+            mail.claimed_at = None
         if mail.status == MailStatus.FAILED:
             mail.status = MailStatus.PENDING
             mail.attempts = 0
-        mail.next_attempt_at = timezone.now()
+        mail.next_attempt_at = now
         mail.save()
         tasks.send_mail.enqueue(mail.pk)
     return True

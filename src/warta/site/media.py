@@ -1,11 +1,23 @@
-"""Serving a stored file with public caching and single-range HTTP Range support (for video)."""
+"""Serving a stored file with public caching and single-range HTTP Range support (for video).
+
+Every response (200, 206 and 416) is served as the type detected in the content and carries the
+protective headers of ``newsroom.views_media.media_headers``."""
 
 from __future__ import annotations
 
-import mimetypes
 import re
 
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db.models import Model
+from django.db.models.fields.files import FieldFile
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
+
+from warta.newsroom.views_media import media_headers, open_stored, protect
 
 CACHE_CONTROL = "public, max-age=3600"
 CHUNK_SIZE = 64 * 1024
@@ -46,33 +58,38 @@ def _chunks(fileobj, start: int, length: int):
         fileobj.close()
 
 
-def _public(response: HttpResponse) -> HttpResponse:
+def _public(response: HttpResponseBase, headers: dict[str, str]) -> HttpResponseBase:
     response["Cache-Control"] = CACHE_CONTROL
-    response["X-Content-Type-Options"] = "nosniff"
     response["Accept-Ranges"] = "bytes"
-    return response
+    return protect(response, headers)
 
 
-def serve_file(request: HttpRequest, field, content_type: str | None = None) -> HttpResponse:
+def serve_file(
+    request: HttpRequest, row: Model, field: FieldFile, *, kind: str
+) -> HttpResponseBase:
     """The whole file (200), one byte range of it (206), or 416 for an unsatisfiable range."""
+    headers = media_headers(row, field, kind=kind)
     header = request.headers.get("Range", "")
     if header and "If-Range" not in request.headers:
-        size = field.size
-        wanted = _parse_range(header, size)
+        try:
+            size = field.size
+        except (OSError, ValueError):
+            size = None
+        wanted = _parse_range(header, size) if size is not None else None
         if wanted is False:
             response = HttpResponse(status=416)
             response["Content-Range"] = f"bytes */{size}"
-            return _public(response)
+            return _public(response, headers)
         if wanted is not None:
             start, end = wanted
             length = end - start + 1
-            content_type = (
-                content_type or mimetypes.guess_type(field.name)[0] or "application/octet-stream"
-            )
             response = StreamingHttpResponse(
-                _chunks(field.open("rb"), start, length), status=206, content_type=content_type
+                _chunks(open_stored(field), start, length),
+                status=206,
+                content_type=headers["Content-Type"],
             )
             response["Content-Length"] = str(length)
             response["Content-Range"] = f"bytes {start}-{end}/{size}"
-            return _public(response)
-    return _public(FileResponse(field.open("rb"), content_type=content_type))
+            return _public(response, headers)
+    response = FileResponse(open_stored(field), content_type=headers["Content-Type"])
+    return _public(response, headers)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
@@ -22,7 +22,8 @@ PER_PAGE = 10
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()[:200]
+    # NUL cannot be sent to PostgreSQL in a query; it is never part of a real search.
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     items = published_items().select_related("cover")
     if q:
         items = items.filter(Q(title__icontains=q) | Q(body__icontains=q))
@@ -61,10 +62,11 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def photo(request: HttpRequest, pk: int) -> HttpResponse:
-    return serve_file(request, get_object_or_404(published_photos(), pk=pk).image)
+def photo(request: HttpRequest, pk: int) -> HttpResponseBase:
+    item = get_object_or_404(published_photos(), pk=pk)
+    return serve_file(request, item, item.image, kind="foto")
 
 
-def video(request: HttpRequest, pk: int) -> HttpResponse:
+def video(request: HttpRequest, pk: int) -> HttpResponseBase:
     item = get_object_or_404(published_videos(), pk=pk)
-    return serve_file(request, item.file, item.content_type or None)
+    return serve_file(request, item, item.file, kind="video")

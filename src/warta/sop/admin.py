@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from warta.accounts.client import client_ip
 from warta.sop.errors import DefinitionInvalid
 from warta.sop.models import SopVersion
 from warta.sop.render_text import render_text
@@ -68,6 +69,9 @@ class SopVersionAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
 
+    class Media:
+        css = {"all": ["warta/admin.css"]}  # .warta-source: the CSP allows no inline style
+
     def has_change_permission(self, request, obj=None):
         return False
 
@@ -80,13 +84,11 @@ class SopVersionAdmin(admin.ModelAdmin):
             text = render_text(obj.definition())
         except DefinitionInvalid as exc:  # only if the validator became stricter since loading
             text = str(exc)
-        return format_html('<pre style="white-space: pre; overflow-x: auto">{}</pre>', text)
+        return format_html('<pre class="warta-source">{}</pre>', text)
 
     @admin.display(description=_("definition (YAML)"))
     def source(self, obj: SopVersion) -> str:
-        return format_html(
-            '<pre style="white-space: pre; overflow-x: auto">{}</pre>', obj.source_text
-        )
+        return format_html('<pre class="warta-source">{}</pre>', obj.source_text)
 
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context: dict | None = None
@@ -105,7 +107,7 @@ class SopVersionAdmin(admin.ModelAdmin):
                         loaded_by=request.user,
                         filename=upload.name,
                         origin=SopVersion.Origin.ADMIN,
-                        ip=request.META.get("REMOTE_ADDR", ""),
+                        ip=client_ip(request),
                     )
                 except DefinitionInvalid as exc:
                     definition_errors = exc.errors

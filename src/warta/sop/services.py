@@ -104,7 +104,7 @@ def _store(
             existing.newly_loaded = False
             return existing
         previous = (
-            SopVersion.objects.select_for_update()
+            SopVersion.objects.select_for_update(no_key=True)
             .filter(code=definition.code, is_active=True)
             .first()
         )

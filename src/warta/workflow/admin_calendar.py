@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from warta.accounts.client import client_ip
 from warta.sop.durations import format_duration
 from warta.workflow.calendar import DEFAULT_WEEK, RAMADAN_WEEK, NationalHolidays
 from warta.workflow.calendar_config import set_special_period_hours, snapshot
@@ -37,7 +38,7 @@ def _record(request, obj: Any, *, before: dict | None, after: dict | None, note:
         before=before,
         after=after,
         note=note,
-        ip=request.META.get("REMOTE_ADDR", "") or "",
+        ip=client_ip(request),
     )
 
 

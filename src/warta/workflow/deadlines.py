@@ -21,6 +21,7 @@ from django.utils.translation import override
 
 from warta.accounts.selectors import users_in_role
 from warta.audit.services import record_event
+from warta.notify import texts
 from warta.sop.durations import parse_duration
 from warta.workflow import clock
 from warta.workflow.calendar_config import get_calendar
@@ -75,14 +76,39 @@ def announce(run: StepRun) -> None:
         body = _("Waiting for you since %(start)s.") % {"start": format_instant(run.started_at)}
         if run.due_at is not None:
             body += " " + _("Due at %(due)s.") % {"due": format_instant(run.due_at)}
+        title = texts.step_title(**_subject(run))
+        returned = _returned_by(run)
+        if returned is not None:
+            title = texts.returned_title(title=run.case.title)
+            by = returned.finished_by
+            body = (
+                texts.returned_body(
+                    by=texts.person_label(
+                        name=by.get_full_name() or by.get_username(),
+                        acting_for=returned.acting_for,
+                    ),
+                    at_step=_subject(returned)["step"],
+                    note=returned.note,
+                )
+                + "\n\n"
+                + body
+            )
         notify_about(
-            run.case,
-            recipients,
-            kind="task",
-            title=_("New task: %(step)s — %(title)s") % _subject(run),
-            body=body,
-            key=f"task:{run.pk}",
+            run.case, recipients, kind="task", title=title, body=body, key=f"task:{run.pk}"
         )
+
+
+def _returned_by(run: StepRun) -> StepRun | None:
+    """The decision that sent the case back for revision and so opened ``run``, if it was one."""
+    decided = (
+        run.case.step_runs.filter(seq__lt=run.seq, automatic=False, finished_by__isnull=False)
+        .select_related("finished_by")
+        .order_by("-seq")
+        .first()
+    )
+    if decided is None or decided.revision_round >= run.revision_round:
+        return None
+    return decided
 
 
 def on_step_started(sender: Any, step_run: StepRun, case: Case, **kwargs: Any) -> None:
@@ -184,7 +210,7 @@ def _remind(alert: StepAlert, run: StepRun, now: dt.datetime) -> None:
         run.case,
         _executors(run),
         kind="reminder",
-        title=_("Reminder: %(step)s — %(title)s") % _subject(run),
+        title=texts.step_title(**_subject(run)),
         body=_("%(percent)s%% of the time standard is used up; the step is due at %(due)s.")
         % {"percent": alert.ordinal, "due": format_instant(run.due_at)},
         key=f"alert:{alert.pk}",
@@ -222,7 +248,7 @@ def _flag_late(alert: StepAlert, run: StepRun, now: dt.datetime) -> None:
         run.case,
         [*_executors(run), *supervisors],
         kind="late",
-        title=_("Late: %(step)s — %(title)s") % _subject(run),
+        title=texts.step_title(**_subject(run)),
         body=_(
             "The step was due at %(due)s and is not finished. The delay is recorded as a "
             "deviation that the executor must explain."
@@ -247,7 +273,7 @@ def _escalate(alert: StepAlert, run: StepRun, now: dt.datetime) -> None:
         run.case,
         _people(target_roles),
         kind="escalation",
-        title=_("Escalation: %(step)s — %(title)s") % _subject(run),
+        title=texts.step_title(**_subject(run)),
         body=_("The step was due at %(due)s and is still not finished.")
         % {"due": format_instant(run.due_at)},
         key=f"alert:{alert.pk}",

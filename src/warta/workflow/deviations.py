@@ -1,6 +1,13 @@
-"""Deviations (penyimpangan) after they are recorded: the executor explains, the supervisor
-acknowledges or disputes; and the reads for the deviation pages. Each write is one transaction
-with its audit event and notifications."""
+"""Deviations (penyimpangan): which missing items are new facts worth a record, then — once
+recorded — the executor explains, the supervisor acknowledges or disputes; and the reads for the
+deviation pages. Each write is one transaction with its audit event and notifications.
+
+A missing artifact is one fact (see docs/deadlines.md): it is recorded once, at the step and
+against the person where it first went missing. Later steps that merely pass it on (their
+kelengkapan lists it) see it as already known; a later step that was to *produce* it (its output
+lists it and its kelengkapan does not) records its own, once per episode. When a step finds the
+artifact again, the episode ends; missing again later is a new fact.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +20,14 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from warta.audit.services import record_event
+from warta.sop.definition import Step
 from warta.workflow import clock
 from warta.workflow.deadlines import notify_about, supervisors_of
 from warta.workflow.errors import NotPermitted, ReasonRequired, WorkflowError
-from warta.workflow.models import Deviation
+from warta.workflow.models import Case, Deviation
 
 MIN_EXPLANATION = 10
+ARTIFACT_KINDS = (Deviation.Kind.KELENGKAPAN, Deviation.Kind.OUTPUT)
 
 
 class NotExplainedYet(WorkflowError):
@@ -26,6 +35,91 @@ class NotExplainedYet(WorkflowError):
 
     def __init__(self) -> None:
         super().__init__(_("The executor has not explained this deviation yet."))
+
+
+# --- which missing items are new facts -------------------------------------------------------
+
+
+def listed_artifacts(step: Step) -> list[str]:
+    """The artifacts a step's kelengkapan or output lists, each once, in the SOP's order."""
+    found: list[str] = []
+    for item in (*step.kelengkapan.items, *step.output.items):
+        if item.artifact not in found:
+            found.append(item.artifact)
+    return found
+
+
+def produces(step: Step, artifact_id: str) -> bool:
+    """Whether ``step`` is to make the artifact rather than pass it on: its output lists it and
+    its kelengkapan does not."""
+    needs = {item.artifact for item in step.kelengkapan.items}
+    makes = {item.artifact for item in step.output.items}
+    return artifact_id in makes and artifact_id not in needs
+
+
+def open_missing_episodes(case: Case, *, before_seq: int | None = None) -> dict[str, list]:
+    """Artifacts missing at the last step (before ``before_seq``) that checked them, each with
+    the kelengkapan/output deviations recorded since it was last found, oldest first.
+
+    An artifact whose episode holds no record (a case older than this rule) is left out, so the
+    next step that misses it records it."""
+    runs = case.step_runs.filter(artifacts_found__isnull=False)
+    if before_seq is not None:
+        runs = runs.filter(seq__lt=before_seq)
+    last_found: dict[str, bool] = {}
+    found_at: dict[str, int] = {}
+    for seq, found in runs.order_by("seq").values_list("seq", "artifacts_found"):
+        for artifact_id, present in (found or {}).items():
+            last_found[artifact_id] = bool(present)
+            if present:
+                found_at[artifact_id] = seq
+    missing = [artifact_id for artifact_id, present in last_found.items() if not present]
+    if not missing:
+        return {}
+    records = (
+        Deviation.objects.filter(case=case, kind__in=ARTIFACT_KINDS, subject__in=missing)
+        .select_related("step_run", "attributed_to")
+        .order_by("step_run__seq", "pk")
+    )
+    if before_seq is not None:
+        records = records.filter(step_run__seq__lt=before_seq)
+    episodes: dict[str, list] = {}
+    for deviation in records:
+        if deviation.step_run.seq > found_at.get(deviation.subject, 0):
+            episodes.setdefault(deviation.subject, []).append(deviation)
+    return episodes
+
+
+def known_missing(case: Case) -> dict[str, Deviation]:
+    """For each artifact missing now and already on record: the deviation that first recorded
+    it (pages show "already recorded at step N" instead of a new warning)."""
+    return {artifact_id: found[0] for artifact_id, found in open_missing_episodes(case).items()}
+
+
+def artifact_deviations_due(
+    *, step: Step, missing: set[str], episodes: dict[str, list]
+) -> list[tuple[str, str]]:
+    """(kind, artifact) of the records a step finished without ``missing`` must add: one for
+    each artifact not yet on record (kelengkapan when the step needs it, output when it was to
+    make it), and one for an artifact already on record only when this step was to make it and
+    has not recorded it in this episode before (a revision loop does not repeat it)."""
+    due: list[tuple[str, str]] = []
+    for artifact_id in listed_artifacts(step):
+        if artifact_id not in missing:
+            continue
+        earlier = episodes.get(artifact_id, [])
+        if not earlier:
+            needs = any(item.artifact == artifact_id for item in step.kelengkapan.items)
+            kind = Deviation.Kind.KELENGKAPAN if needs else Deviation.Kind.OUTPUT
+            due.append((kind, artifact_id))
+        elif produces(step, artifact_id) and all(
+            record.step_run.step_id != step.id for record in earlier
+        ):
+            due.append((Deviation.Kind.OUTPUT, artifact_id))
+    return due
+
+
+# --- explaining and reviewing -----------------------------------------------------------------
 
 
 def _lock(deviation_id: int) -> Deviation:
@@ -76,7 +170,10 @@ def explain_deviation(*, deviation_id: int, user: Any, explanation: str, ip: str
         deviation.case,
         supervisors_of(deviation.case.sop.definition(), deviation.step_run.role_id),
         kind="deviation",
-        title=_("Deviation explained: %(step)s") % {"step": deviation.step_run.step_name},
+        title=_("Explanation awaiting your review — %(step)s")
+        % {
+            "step": f"{deviation.step_run.step_number}. {deviation.step_run.step_name}".lstrip(". ")
+        },
         body=_(
             "%(name)s explained a deviation (%(kind)s) on “%(title)s”. Please acknowledge or "
             "dispute it."

@@ -20,6 +20,11 @@ from warta.accounts.selectors import Capacity, capacity_for
 from warta.audit.services import record_event
 from warta.sop.definition import Branch, SopDefinition, Step
 from warta.workflow import clock, signals
+from warta.workflow.deviations import (
+    artifact_deviations_due,
+    listed_artifacts,
+    open_missing_episodes,
+)
 from warta.workflow.errors import (
     AlreadyProcessed,
     CaseAlreadyOpen,
@@ -29,6 +34,7 @@ from warta.workflow.errors import (
     ReasonRequired,
     RequirementsMissing,
     WrongStepKind,
+    format_instant,
 )
 from warta.workflow.models import Case, Deviation, StepRun
 from warta.workflow.registry import hooks_for
@@ -60,15 +66,53 @@ def _due_at(started_at: dt.datetime, step: Step) -> dt.datetime | None:
     return get_calendar().add(started_at, step.time)
 
 
-def _previous_performer(case: Case, role_id: str) -> Any:
-    """Who last acted in this role in this case: the natural assignee when the role returns."""
+def _principal_of(run: StepRun) -> Any:
+    """The official a Plh/Plt acted for when finishing ``run`` (None for a vacant post): the
+    delegation of the run's role to its finisher that was in force at that moment."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from warta.accounts.models import Delegation
+    from warta.accounts.selectors import local_date
+
+    day = local_date(run.finished_at)
+    delegation = (
+        Delegation.objects.filter(
+            Q(revoked_at__isnull=True) | Q(revoked_at__gt=run.finished_at),
+            acting_id=run.finished_by_id,
+            role__code=run.role_id,
+            starts_on__lte=day,
+            ends_on__gte=day,
+        )
+        .order_by("starts_on", "pk")
+        .first()
+    )
+    if delegation is None or delegation.principal_id is None:
+        return None
+    return get_user_model().objects.filter(pk=delegation.principal_id, is_active=True).first()
+
+
+def _previous_performer(case: Case, role_id: str, now: dt.datetime) -> Any:
+    """Who last acted in this role in this case: the natural assignee when the role returns.
+
+    Someone who acted as Plh/Plt is never the assignee — their delegation may end before the
+    step comes back — but the official they acted for is; with no such official (a vacant
+    post, or someone who no longer holds the role) the step waits in the role's shared queue."""
     run = (
         case.step_runs.filter(role_id=role_id, finished_by__isnull=False, automatic=False)
         .select_related("finished_by")
         .order_by("-seq")
         .first()
     )
-    return run.finished_by if run else None
+    if run is None:
+        return None
+    person = _principal_of(run) if run.acting_for else run.finished_by
+    if person is None:
+        return None
+    capacity = capacity_for(person, role_id, at=now)
+    if capacity is None or capacity.acting_for:  # gone from the role, or only acting in it now
+        return None
+    return person
 
 
 def _performed_steps(case: Case, user: Any) -> set[str]:
@@ -101,7 +145,7 @@ def _open_step(
             case.end_state = step.id
             case.ended_at = now
             return case.step_runs.order_by("-seq").first()
-        assignee = _previous_performer(case, step.actor or "")
+        assignee = _previous_performer(case, step.actor or "", now)
         if assignee is not None and _excluded_by_separation(definition, case, assignee, step.id):
             assignee = None
         run = StepRun.objects.create(
@@ -196,8 +240,24 @@ def start_case(
     return case
 
 
+def _lock_case(case_id: int) -> Case:
+    """Lock the case row — and only it — for the rest of the transaction.
+
+    ``of=("self",)`` keeps the joined SOP version row unlocked: it is shared by every case, and
+    a new case's foreign-key check needs it (locking it deadlocked against the audit chain head
+    on PostgreSQL). ``no_key`` (FOR NO KEY UPDATE) still excludes a second writer of the case but
+    lets inserts that merely reference it (step runs, deviations) check their key without
+    waiting. The lock order is documented in ``docs/engine.md``.
+    """
+    return (
+        Case.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("sop")
+        .get(pk=case_id)
+    )
+
+
 def _lock_case_and_step(case_id: int, step_run_id: int) -> tuple[Case, StepRun]:
-    case = Case.objects.select_for_update().select_related("sop").get(pk=case_id)
+    case = _lock_case(case_id)
     run = StepRun.objects.select_related("finished_by").get(pk=step_run_id, case=case)
     if run.finished_at is not None:
         raise AlreadyProcessed(_user_name(run.finished_by), run.finished_at)
@@ -275,20 +335,41 @@ def _record_deviations(
     now: dt.datetime,
     missing: Iterable[tuple[str, str]],
 ) -> list[Deviation]:
+    """Record what ``run`` deviated in: a missing artifact only when it is a new fact (see
+    ``deviations.artifact_deviations_due``), and a late finish."""
     deviations = []
-    for kind, artifact_id in missing:
-        deviations.append(
-            Deviation.objects.create(
-                case=case,
-                step_run=run,
-                kind=kind,
-                subject=artifact_id,
-                detail=_("%(item)s missing when the step was finished.")
-                % {"item": definition.artifact(artifact_id).name},
-                attributed_to=executor,
-                created_at=now,
+    step = definition.step(run.step_id)
+    branch = step.branch(run.outcome) if step.kind == "decision" else None
+    if step.kind == "manual" or (
+        branch is not None and _branch_checks_requirements(definition, branch)
+    ):
+        # What the step found is kept, so that a later step knows whether a missing artifact
+        # is already on record or missing again after it was provided.
+        missing_ids = {artifact_id for _kind, artifact_id in missing}
+        episodes = open_missing_episodes(case, before_seq=run.seq)
+        run.artifacts_found = {
+            artifact_id: artifact_id not in missing_ids for artifact_id in listed_artifacts(step)
+        }
+        run.save(update_fields=["artifacts_found"])
+        due = artifact_deviations_due(step=step, missing=missing_ids, episodes=episodes)
+        for kind, artifact_id in due:
+            item = definition.artifact(artifact_id).name
+            detail = (
+                _("%(item)s missing when the step was finished.")
+                if kind == Deviation.Kind.KELENGKAPAN
+                else _("%(item)s not produced by this step.")
+            ) % {"item": item}
+            deviations.append(
+                Deviation.objects.create(
+                    case=case,
+                    step_run=run,
+                    kind=kind,
+                    subject=artifact_id,
+                    detail=detail,
+                    attributed_to=executor,
+                    created_at=now,
+                )
             )
-        )
     if run.due_at is not None and now > run.due_at:
         deviation, _created = Deviation.objects.get_or_create(
             step_run=run,
@@ -297,7 +378,7 @@ def _record_deviations(
             defaults={
                 "case": case,
                 "detail": _("Finished after the due time %(due)s.")
-                % {"due": run.due_at.isoformat()},
+                % {"due": format_instant(run.due_at)},
                 "attributed_to": executor,
                 "created_at": now,
             },
@@ -477,6 +558,18 @@ def supervises(definition: SopDefinition, user: Any, role_id: str, now: dt.datet
     return supervisor_capacity(definition, user, role_id, now) is not None
 
 
+def _standing_assignee(person: Any, capacity: Capacity) -> Any:
+    """Whom to assign a step meant for ``person``: themselves when they hold the role in their
+    own name; the official they stand in for as Plh/Plt (None: the role's queue)."""
+    if not capacity.acting_for:
+        return person
+    if capacity.principal_id is None:
+        return None
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk=capacity.principal_id, is_active=True).first()
+
+
 @transaction.atomic
 def reassign(
     *, case_id: int, step_run_id: int, user: Any, assignee: Any, reason: str, ip: str = ""
@@ -491,7 +584,8 @@ def reassign(
     capacity = supervisor_capacity(definition, user, run.role_id, now)
     if not (user.is_superuser or capacity is not None):
         raise NotPermitted(_("Only a supervisor may reassign this step."))
-    if capacity_for(assignee, run.role_id, at=now) is None:
+    assignee_capacity = capacity_for(assignee, run.role_id, at=now)
+    if assignee_capacity is None:
         raise NotPermitted(
             _("%(name)s does not hold the role %(role)s.")
             % {"name": _user_name(assignee), "role": definition.role(run.role_id).name}
@@ -502,7 +596,10 @@ def reassign(
             % {"name": _user_name(assignee)}
         )
     before = {"assignee": run.assignee_id}
-    run.assignee = assignee
+    # A Plh/Plt may act on whatever is assigned to the official they stand in for, so the step
+    # goes to that official (or, for a vacant post, to the role's queue): it stays reachable
+    # when the delegation ends.
+    run.assignee = _standing_assignee(assignee, assignee_capacity)
     run.save(update_fields=["assignee"])
     case.lock_version += 1
     case.save(update_fields=["lock_version"])
@@ -513,7 +610,7 @@ def reassign(
         object_type="workflow.case",
         object_id=case.pk,
         before=before,
-        after={"assignee": assignee.pk, "step_run": run.pk},
+        after={"assignee": run.assignee_id, "chosen": assignee.pk, "step_run": run.pk},
         note=reason,
         ip=ip,
     )
@@ -524,7 +621,7 @@ def reassign(
 def cancel_case(*, case_id: int, user: Any, reason: str, ip: str = "") -> Case:
     """Stop a case for good. Allowed to an admin, to a supervisor of the current step's role, or
     to the starter while nothing but the first step has happened."""
-    case = Case.objects.select_for_update().select_related("sop").get(pk=case_id)
+    case = _lock_case(case_id)
     if not case.is_open:
         raise CaseClosed(case.get_status_display())
     reason = reason.strip()

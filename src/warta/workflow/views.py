@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from warta.accounts.access import member_required as staff_required
+from warta.accounts.client import client_ip
 from warta.sop.selectors import active_versions
 from warta.workflow import deviations
 from warta.workflow.deadlines import url_for_case
@@ -122,7 +123,7 @@ def deviation_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         deviation_id=pk,
                         user=user,
                         explanation=explain_form.cleaned_data["explanation"],
-                        ip=request.META.get("REMOTE_ADDR", ""),
+                        ip=client_ip(request),
                     )
                     messages.success(request, _("Thank you. Your explanation was recorded."))
                     return redirect("workflow:person", user_id=user.pk)
@@ -134,7 +135,7 @@ def deviation_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         user=user,
                         decision=review_form.cleaned_data["decision"],
                         note=review_form.cleaned_data["note"],
-                        ip=request.META.get("REMOTE_ADDR", ""),
+                        ip=client_ip(request),
                     )
                     messages.success(request, _("Your review was recorded."))
                     return redirect("workflow:deviation", pk=pk)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django import template
+from django import forms, template
 from django.utils import formats, timezone
 from django.utils.translation import ngettext
+from js_asset import Media
 
 register = template.Library()
 
@@ -37,3 +38,18 @@ def duration(value: dt.timedelta | None) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag(takes_context=True)
+def media_with_nonce(context, media: forms.Media) -> str:
+    """A form's media, every tag carrying this response's CSP nonce.
+
+    The rich-text editor needs an inline ``<script type="importmap">``, which the policy allows
+    only with the nonce; django-csp adds the nonce to the header once it has been read here.
+    """
+    request = context.get("request")
+    # django-csp's lazy nonce is falsy until read, so test for its presence, not its truth.
+    nonce = getattr(request, "csp_nonce", None)
+    if nonce is None:  # no CSP middleware (a page rendered outside a request)
+        return media.render()
+    return Media.from_media(media, nonce=str(nonce)).render()

@@ -99,6 +99,16 @@ class StepRun(models.Model):
     outcome = models.CharField(_("outcome"), max_length=64, blank=True)
     note = models.TextField(_("note"), blank=True)
     automatic = models.BooleanField(_("automatic"), default=False)
+    artifacts_found = models.JSONField(
+        _("items found"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For each kelengkapan or output item the step lists: whether it was there when the "
+            "step was finished. Empty when the step was left without checking them (a return, "
+            "a refusal, an automatic relay)."
+        ),
+    )
 
     class Meta:
         ordering = ["case", "seq"]

@@ -1,0 +1,11 @@
+"""Size limits of a news item's content, so that no page or request can be made to do unbounded
+work by what was typed or uploaded (see ``docs/newsroom.md``, "Limits").
+
+Upload limits (bytes, pixels) live in ``uploads``; the diff's own bounds live in ``diff``.
+"""
+
+from __future__ import annotations
+
+# The news text as the editor sends it (HTML characters). An institution's news article is a few
+# thousand characters; this is a hundred times that, and still small enough to compare quickly.
+MAX_BODY_CHARS = 200_000

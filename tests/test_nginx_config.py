@@ -1,0 +1,185 @@
+"""The sample nginx site (deploy/nginx/warta.conf), run by Debian's nginx in front of a real Warta.
+
+Only paths, ports and the certificate are changed for the test; everything else is the file an
+operator copies. A page, a static file (served by nginx itself) and an upload larger than nginx's
+default body limit must go through; plain HTTP must send people to HTTPS.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.live_server import (
+    Browser,
+    free_port,
+    multipart,
+    new_item_fields,
+    png_bytes,
+    start_serve,
+    wait_for_port,
+    warta_env,
+    warta_setup,
+)
+from warta.serve import MAX_REQUEST_BODY_BYTES
+
+SAMPLE = Path(__file__).resolve().parent.parent / "deploy/nginx/warta.conf"
+SITE = "warta.example.go.id"
+SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def nginx_binary() -> str:
+    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
+    if not found:
+        if os.environ.get("CI", "").lower() == "true" or os.environ.get("WARTA_REQUIRE_POSTGRES"):
+            pytest.fail("nginx is missing (scripts/test.sh installs Debian's nginx)")
+        pytest.skip("nginx is not installed: run scripts/test.sh, or apt-get install nginx")
+    return found
+
+
+def directive(name: str) -> str:
+    match = re.search(rf"^\s*{name}\s+([^;]+);", SAMPLE.read_text(), re.MULTILINE)
+    assert match, f"{name} is missing from {SAMPLE}"
+    return match.group(1).strip()
+
+
+def site_config(warta_port: int, http_port: int, https_port: int, data_dir: Path, tls: Path) -> str:
+    """The sample with the test's ports, data dir and certificate; nothing else changes."""
+    text = SAMPLE.read_text()
+    replacements = [
+        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{warta_port};"),
+        ("listen 80;", f"listen 127.0.0.1:{http_port};"),
+        ("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;"),
+        (f"/etc/letsencrypt/live/{SITE}/fullchain.pem", str(tls / "cert.pem")),
+        (f"/etc/letsencrypt/live/{SITE}/privkey.pem", str(tls / "key.pem")),
+        ("/srv/warta/var/", f"{data_dir}/"),
+    ]
+    for old, new in replacements:
+        assert old in text, f"the sample no longer contains {old!r}: update this test"
+        text = text.replace(old, new)
+    # IPv6 may be off on a test machine.
+    return re.sub(r"^\s*listen \[::\]:\d+[^;]*;\n", "", text, flags=re.MULTILINE)
+
+
+def main_config(prefix: Path, site: Path) -> str:
+    """What /etc/nginx/nginx.conf provides, pointed at the test's own directories."""
+    user = "user root;\n" if os.geteuid() == 0 else ""  # root's workers must read the temp dirs
+    temp_paths = "".join(
+        f"    {kind}_temp_path {prefix / kind};\n"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    return (
+        f"{user}daemon off;\nworker_processes 1;\npid {prefix / 'nginx.pid'};\n"
+        "error_log stderr notice;\nevents { worker_connections 256; }\n"
+        "http {\n    include /etc/nginx/mime.types;\n"
+        "    default_type application/octet-stream;\n"
+        f"    access_log {prefix / 'access.log'};\n{temp_paths}"
+        f"    include {site};\n}}\n"
+    )
+
+
+def make_certificate(tls: Path) -> None:
+    tls.mkdir()
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-subj", f"/CN={SITE}", "-keyout", str(tls / "key.pem"), "-out", str(tls / "cert.pem"),
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+
+
+def test_sample_limits_match_warta():
+    number, unit = re.fullmatch(
+        r"(\d+)([kmg]?)", directive("client_max_body_size").lower()
+    ).groups()
+    assert int(number) * SIZE_UNITS[unit] == MAX_REQUEST_BODY_BYTES
+    assert directive("proxy_request_buffering") == "on"
+    assert directive("proxy_buffering") == "on"
+    assert directive("proxy_set_header X-Forwarded-Proto") == "$scheme"
+    assert "media" not in directive("alias")  # uploaded media are never served directly
+
+
+def test_nginx_in_front_of_warta(tmp_path):
+    nginx = nginx_binary()
+    data_dir = tmp_path / "var"
+    env = warta_env(
+        data_dir,
+        WARTA_HTTPS="true",
+        WARTA_TRUSTED_PROXIES="127.0.0.1",
+        WARTA_ALLOWED_HOSTS=SITE,
+        WARTA_SITE_URL=f"https://{SITE}",
+    )
+    passwords = warta_setup(data_dir, env)
+    warta = start_serve(data_dir, env)
+
+    prefix = tmp_path / "nginx"
+    prefix.mkdir()
+    make_certificate(tmp_path / "tls")
+    http_port, https_port = free_port(), free_port()
+    site = prefix / "warta.conf"
+    site.write_text(site_config(warta.port, http_port, https_port, data_dir, tmp_path / "tls"))
+    conf = prefix / "nginx.conf"
+    conf.write_text(main_config(prefix, site))
+    command = [nginx, "-p", str(prefix), "-c", str(conf), "-e", "stderr"]
+    checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    proxy = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_for_port(https_port, timeout=20)
+        browser = Browser(https_port, host_header=SITE, https=True)
+
+        plain = Browser(http_port, host_header=SITE).request("GET", "/")
+        assert plain.status == 301
+        assert plain.headers["Location"] == f"https://{SITE}/"
+
+        page = browser.request("GET", "/")
+        assert page.status == 200, page.text[:1000]
+        assert "Politeknik Imigrasi" in page.text
+        # Warta saw HTTPS (through X-Forwarded-Proto from the trusted proxy) and says so.
+        assert "Strict-Transport-Security" in page.headers
+
+        static_file = next((data_dir / "static").rglob("base*.css"))
+        static_path = "/static/" + static_file.relative_to(data_dir / "static").as_posix()
+        static = browser.request("GET", static_path)
+        assert static.status == 200
+        assert static.body == static_file.read_bytes()
+        assert static.headers["Content-Type"].startswith("text/css")
+
+        # An upload over nginx's default 1 MB limit goes through whole.
+        browser.log_in("humas", passwords["humas"])
+        token = browser.csrf_token("/kerja/berita/baru/")
+        content_type, body = multipart(
+            {**new_item_fields("Lewat nginx"), "csrfmiddlewaretoken": token},
+            {"photos": ("kegiatan.png", png_bytes(1000, 1000), "image/png")},
+        )
+        assert len(body) > 2 * 1024 * 1024
+        created = browser.request(
+            "POST", "/kerja/berita/baru/", body=body, headers={"Content-Type": content_type}
+        )
+        assert created.status == 302, created.text[:2000]
+        location = created.headers["Location"]
+        assert re.fullmatch(r"/kerja/berita/\d+/", location), location
+        item = browser.request("GET", location)
+        assert "Lewat nginx" in item.text
+        photo = re.search(r"/kerja/media/foto/\d+/", item.text).group(0)
+        assert browser.request("GET", photo).status == 200
+
+        # The static file came from nginx; the page and the upload from Warta.
+        log = warta.log()
+        assert "GET / 200" in log
+        assert "POST /kerja/berita/baru/ 302" in log
+        assert "/static/" not in log
+    finally:
+        proxy.terminate()
+        try:
+            proxy.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proxy.kill()
+        warta.stop()

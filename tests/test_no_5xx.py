@@ -1,0 +1,316 @@
+"""No input gives a server error: every URL pattern of the URLconf, with odd values in its
+parameters, odd query strings and odd form data, by every method, as every kind of person."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.urlwalk import (
+    ADMIN,
+    ANONYMOUS,
+    METHODS,
+    ODD_POST,
+    ODD_QUERIES,
+    PLH,
+    build_world,
+    odd_values,
+    plausible_post,
+    routes,
+    sign_in,
+)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def world(humas_sop):
+    return build_world(humas_sop)
+
+
+def _values(route, world) -> list[dict[str, str]]:
+    """Parameter sets for a route: each odd value in every parameter, and the real ids."""
+    if not route.converters and not route.regex:
+        return [{}]
+    names = list(route.converters) or ["url"]
+    real = sorted({str(pk) for pk in world.ids.values()})
+    candidates: list[str] = []
+    for name in names:
+        converter = route.converters.get(name)
+        for value in (odd_values(converter) if converter else ["tidak-ada/", "0"]) + real:
+            if value not in candidates:
+                candidates.append(value)
+    return [dict.fromkeys(names, value) for value in candidates]
+
+
+def _request(client: Client, method: str, url: str, data: dict | None = None):
+    if method == "GET":
+        return client.get(url)
+    if method == "HEAD":
+        return client.head(url)
+    if method == "POST":
+        return client.post(url, data or ODD_POST)
+    body = "&".join(f"{key}=x" for key in ODD_POST)
+    return getattr(client, method.lower())(
+        url, body, content_type="application/x-www-form-urlencoded"
+    )
+
+
+def _crawl(client: Client, user, world) -> list[str]:
+    failures = []
+    for route in routes():
+        if user is not None:
+            sign_in(client, user)  # a crawled sign-out or password change must not end it
+        for number, values in enumerate(_values(route, world)):
+            path = route.build(values)
+            if path is None:
+                continue
+            plausible = plausible_post(world.ids)
+            if number == 0:
+                # Every method and every odd query string once per route.
+                attempts = [("GET", path + query, None) for query in ODD_QUERIES]
+                attempts += [(method, path, None) for method in METHODS if method != "GET"]
+            else:
+                attempts = [("GET", path, None), ("POST", path, None)]
+            attempts.append(("POST", path, plausible))
+            for method, url, data in attempts:
+                response = _request(client, method, url, data)
+                if response.status_code >= 500:
+                    failures.append(f"{method} {url} [{route.key}] -> {response.status_code}")
+                if user is not None and method == "POST" and "_auth_user_id" not in client.session:
+                    sign_in(client, user)
+    return failures
+
+
+@pytest.mark.django_db
+def test_no_url_gives_a_server_error_to_anyone(world):
+    """Each kind of person in turn: a visitor, each SOP role, a Plh, an administrator."""
+    failures: list[str] = []
+    labels = [ANONYMOUS, *world.role_ids, PLH, ADMIN]
+    for label in labels:
+        client = Client(raise_request_exception=False)
+        failures += [f"{label}: {line}" for line in _crawl(client, world.people[label], world)]
+    assert not failures, "\n".join(failures[:60])
+
+
+# --- The refusals that used to be 500s or lost what was typed -------------------------------
+
+NOTE = "Paragraf kedua perlu sumber. Nama narasumber belum lengkap."
+
+
+@pytest.fixture
+def at_review(world):
+    """An item waiting at a decision step, and the person whose step it is."""
+    from warta.accounts.selectors import users_in_role
+    from warta.newsroom.models import NewsItem
+
+    for item in NewsItem.objects.select_related("case").order_by("pk"):
+        run = item.case.step_runs.filter(finished_at__isnull=True).first()
+        if run is not None and run.kind == "decision":
+            return item, run, run.assignee or users_in_role(run.role_id).order_by("pk").first()
+    pytest.fail("the demo has no item waiting for a decision")
+
+
+def _decide(client: Client, item, step_run: int | str, reason: str, branch: str = "kembalikan"):
+    return client.post(
+        f"/kerja/berita/{item.pk}/aksi/",
+        {"step_run": step_run, "action": "decide", "branch": branch, "reason": reason},
+    )
+
+
+@pytest.mark.django_db
+def test_a_step_of_another_item_is_refused_and_the_note_kept(at_review):
+    from warta.workflow.models import StepRun
+
+    item, run, person = at_review
+    client = Client(raise_request_exception=False)
+    client.force_login(person)
+    other = StepRun.objects.exclude(case=item.case).order_by("pk").first()
+    for step_run in (other.pk, 10**20, 2**63 - 1):
+        response = _decide(client, item, step_run, NOTE)
+        text = response.content.decode()
+        assert response.status_code in (400, 409), step_run
+        assert "bukan langkah berita ini" in text or "Permintaan tidak lengkap" in text
+        assert NOTE in text  # still in the box
+    run.refresh_from_db()
+    assert run.finished_at is None
+
+
+@pytest.mark.django_db
+def test_a_note_over_the_limit_is_refused_with_the_reason_and_kept(at_review):
+    from warta.newsroom.forms import NOTE_MAX_LENGTH
+
+    item, run, person = at_review
+    client = Client(raise_request_exception=False)
+    client.force_login(person)
+    page = client.get(f"/kerja/berita/{item.pk}/").content.decode()
+    assert f'maxlength="{NOTE_MAX_LENGTH}"' in page
+    assert "newsroom/notes.js" in page
+
+    long_note = NOTE + " " + "x" * NOTE_MAX_LENGTH
+    response = _decide(client, item, run.pk, long_note)
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert "Catatan tidak diterima" in text and str(NOTE_MAX_LENGTH) in text
+    assert long_note in text
+    assert 'aria-invalid="true"' in text
+    run.refresh_from_db()
+    assert run.finished_at is None
+
+    # Line breaks count once, as the browser counts them for maxlength.
+    at_limit = ("a\r\n" * (NOTE_MAX_LENGTH // 2))[: NOTE_MAX_LENGTH + NOTE_MAX_LENGTH // 2]
+    assert len(at_limit.replace("\r\n", "\n")) <= NOTE_MAX_LENGTH < len(at_limit)
+    assert _decide(client, item, run.pk, at_limit).status_code == 302
+    run.refresh_from_db()
+    assert run.finished_at is not None and "\r" not in run.note
+
+
+NEW_NOTE = {
+    "title": "Rapat Koordinasi Kehumasan",
+    "activity_name": "Rapat koordinasi",
+    "place": "Ruang Rapat Direktur",
+    "covered_by": "Sari Wulandari",
+    "notes": "Catatan liputan yang panjang dan tidak boleh hilang.",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("when", ["0001-01-01 00:00", "0001-01-01T00:00", "1999-12-31T23:59"])
+def test_an_absurd_activity_date_is_refused_and_the_note_kept(world, when):
+    from warta.newsroom.models import NewsItem
+
+    creator = world.people[world.role_ids[0]]
+    client = Client(raise_request_exception=False)
+    client.force_login(creator)
+    before = NewsItem.objects.count()
+    response = client.post("/kerja/berita/baru/", {**NEW_NOTE, "activity_at": when})
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert "Periksa tahunnya" in text and "2000" in text
+    for value in NEW_NOTE.values():
+        assert value in text
+    assert NewsItem.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_an_absurd_activity_date_in_the_editor_is_refused_and_kept(world):
+    from warta.newsroom.models import NewsItem
+
+    creator = world.people[world.role_ids[0]]
+    client = Client(raise_request_exception=False)
+    client.force_login(creator)
+    editable = None
+    for item in NewsItem.objects.order_by("pk"):
+        page = client.get(f"/kerja/berita/{item.pk}/sunting/")
+        if page.status_code == 200:
+            editable = item
+            break
+    assert editable is not None, "the demo has no item the creator may edit"
+    data = {**NEW_NOTE, "activity_at": "0001-01-01T00:00", "base_version": editable.edit_version}
+    response = client.post(f"/kerja/berita/{editable.pk}/sunting/", {**data, "body": "<p>Isi</p>"})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Periksa tahunnya" in text and NEW_NOTE["notes"] in text
+    editable.refresh_from_db()
+    assert editable.title != NEW_NOTE["title"]
+
+
+@pytest.mark.django_db
+def test_the_new_note_form_keeps_a_local_copy(world):
+    client = Client()
+    client.force_login(world.people[world.role_ids[0]])
+    page = client.get("/kerja/berita/baru/").content.decode()
+    assert 'id="new-item-form"' in page
+    assert f'data-draft-key="warta-new-item-{world.people[world.role_ids[0]].pk}"' in page
+    assert "data-msg-restore=" in page and "newsroom/notes.js" in page
+
+
+# --- Error pages: the public website's design for the public, the newsroom's for staff --------
+
+
+@pytest.fixture
+def member_client(humas_sop, make_user):
+    client = Client(raise_request_exception=False)
+    client.force_login(make_user("penulis", "staf_humas"))
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/berita/tidak-ada/", "/tidak-ada/sama/", "/media/foto/0/"])
+def test_a_public_page_not_found_is_in_the_public_design(client, path):
+    response = client.get(path)
+    text = response.content.decode()
+    assert response.status_code == 404
+    assert 'class="site-header"' in text and "tidak ditemukan" in text
+    assert 'href="/">Kembali ke beranda</a>' in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/kerja/berita/999999/", "/kerja/tidak-ada/"])
+def test_a_staff_page_not_found_is_in_the_newsroom_design(member_client, path):
+    response = member_client.get(path)
+    text = response.content.decode()
+    assert response.status_code == 404
+    assert 'class="topbar"' in text and 'class="site-header"' not in text
+    assert "tidak ditemukan" in text
+
+
+def _boom(*args, **kwargs):
+    raise RuntimeError("simulated failure")
+
+
+@pytest.mark.django_db
+def test_a_public_server_error_is_in_indonesian_and_the_public_design(monkeypatch, settings):
+    monkeypatch.setattr("warta.site.views.published_items", _boom)
+    client = Client(raise_request_exception=False)
+    response = client.get("/")
+    text = response.content.decode()
+    assert response.status_code == 500
+    assert "Terjadi kesalahan" in text and 'class="site-header"' in text
+    assert settings.WARTA_INSTITUTION_NAME in text and 'href="/"' in text
+    assert "Server Error" not in text
+
+
+@pytest.mark.django_db
+def test_a_staff_server_error_is_in_indonesian_and_the_newsroom_design(member_client, monkeypatch):
+    monkeypatch.setattr("warta.newsroom.selectors.inbox", _boom)
+    response = member_client.get("/kerja/")
+    text = response.content.decode()
+    assert response.status_code == 500
+    assert "Terjadi kesalahan" in text and 'class="topbar"' in text
+    assert "Yang Anda ketik mungkin belum tersimpan" in text
+    assert 'href="/kerja/"' in text
+
+
+def test_the_error_pages_render_without_a_request():
+    """A 500 page gets no context processors: both templates render from plain values."""
+    from django.template import loader
+
+    for name in ("500.html", "site/500.html"):
+        html = loader.get_template(name).render({"institution_name": "Instansi Uji"})
+        assert "Instansi Uji" in html and "Terjadi kesalahan" in html
+
+
+@pytest.mark.django_db
+def test_other_methods_are_refused_before_any_view(client):
+    for method in ("put", "delete", "patch", "options"):
+        response = getattr(client, method)("/")
+        assert response.status_code == 405
+        assert response["Allow"] == "GET, HEAD, POST"
+
+
+@pytest.mark.django_db
+def test_a_note_for_a_step_decided_meanwhile_is_shown_to_copy(at_review):
+    item, run, person = at_review
+    step = item.case.sop.definition().step(run.step_id)
+    client = Client(raise_request_exception=False)
+    client.force_login(person)
+    assert _decide(client, item, run.pk, "", branch=step.branches[0].id).status_code == 302
+    late = "Catatan yang terlambat dikirim dari tab lain."
+    response = _decide(client, item, run.pk, late, branch=step.branches[0].id)
+    text = response.content.decode()
+    assert response.status_code == 409
+    assert 'id="kept-note"' in text and late in text

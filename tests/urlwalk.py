@@ -1,0 +1,266 @@
+"""The URLconf as data, for the tests that visit every page: the crawl for 5xx
+(``test_no_5xx``) and the authorisation matrix (``test_access_matrix``).
+
+Every pattern is read from ``django.urls.get_resolver()`` recursively through the includes, so
+a view added later is visited without anyone remembering to list it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.converters import IntConverter, PathConverter, SlugConverter, StringConverter
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE")
+
+
+@dataclass(frozen=True)
+class Route:
+    """One URL pattern: its full route text, its name (``namespace:name``, or the route text
+    for an unnamed pattern) and the converters of its parameters."""
+
+    route: str
+    name: str
+    converters: dict = field(hash=False, compare=False)
+    regex: bool = False
+
+    @property
+    def key(self) -> str:
+        return self.name or self.route
+
+    def build(self, values: dict[str, str]) -> str | None:
+        """The path with ``values`` in the parameters, or None when a regex part cannot be
+        filled (a regex route is filled by its first alternative)."""
+        if self.regex:
+            return _fill_regex(self.route, values)
+        path = self.route
+        for name in self.converters:
+            path = re.sub(r"<(?:\w+:)?" + name + ">", values[name], path)
+        return "/" + path
+
+
+def _fill_regex(route: str, values: dict[str, str]) -> str | None:
+    text = route.replace("^", "").replace("$", "")
+
+    def group(match: re.Match) -> str:
+        name, body = match.group(1), match.group(2)
+        if name in values:
+            return values[name]
+        first = body.split("|")[0]
+        return "" if first in {".*", ".+"} else first
+
+    text = re.sub(r"\(\?P<(\w+)>([^)]*)\)", group, text)
+    if re.search(r"[()\[\]\\*+?]", text):
+        return None
+    return "/" + text
+
+
+def _walk(patterns, prefix: str, namespace: str, converters: dict, regex: bool) -> Iterator[Route]:
+    for pattern in patterns:
+        text = str(pattern.pattern)
+        is_regex = regex or type(pattern.pattern).__name__ == "RegexPattern"
+        found = {**converters, **pattern.pattern.converters}
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _walk(pattern.url_patterns, prefix + text, inner, found, is_regex)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+            if not pattern.name and namespace:
+                name = f"{namespace}:<{prefix + text}>"
+            yield Route(route=prefix + text, name=name or "", converters=found, regex=is_regex)
+
+
+def routes() -> list[Route]:
+    """Every URL pattern of the project, in URLconf order."""
+    return list(_walk(get_resolver().url_patterns, "", "", {}, False))
+
+
+def odd_values(converter) -> list[str]:
+    """Values no one should send, for a parameter with this converter."""
+    if isinstance(converter, IntConverter):
+        return ["0", str(10**20), "9223372036854775807", "2147483648"]
+    if isinstance(converter, SlugConverter):
+        return ["tidak-ada", "a" * 300, "0"]
+    if isinstance(converter, PathConverter):
+        return ["0", "-1", str(10**20), "tidak/ada", "%00", "a" * 300]
+    if isinstance(converter, StringConverter):
+        return ["0", "-1", str(10**20), "tidak-ada", "%00"]
+    return ["0", "tidak-ada"]
+
+
+ODD_QUERIES = (
+    "",
+    "?page=-1&q=%00&sort=zzz",
+    f"?page={10**20}&a={10**20}&b=-1&start=0001-01-01&end=9999-99-99&step=%00&person=-1&kind=zzz",
+    "?next=//evil.example/&q=" + "x" * 500 + "&page=abc",
+)
+
+# Form fields of every page, filled with values that must be refused politely.
+ODD_POST = {
+    "step_run": str(10**20),
+    "action": "decide",
+    "branch": "zzz",
+    "assignee": "-1",
+    "reason": "x" * 6000,
+    "title": "\x00",
+    "activity_name": "a" * 500,
+    "activity_at": "0001-01-01 00:00",
+    "place": "x",
+    "covered_by": "x",
+    "base_version": str(10**20),
+    "cover": str(10**20),
+    "remove_photo": [str(10**20), "-1"],
+    "caption-99999999999999999999": "x",
+    "starts_on": "0001-01-01",
+    "ends_on": "9999-12-31",
+    "kind": "zzz",
+    "role": str(10**20),
+    "acting": "-1",
+    "principal": str(10**20),
+    "language": "zz",
+    "next": "//evil.example/",
+    "explanation": "x" * 20000,
+    "username": "\x00",
+    "password": "x",
+}
+
+
+@dataclass
+class World:
+    """A database with the demo news in every stage, and one signed-in person per role."""
+
+    people: dict  # role label -> user (None for the anonymous visitor)
+    role_ids: list[str]  # the SOP roles of the shipped definition, in definition order
+    ids: dict  # kind of object -> a real primary key
+
+
+ANONYMOUS, PLH, ADMIN = "anonymous", "plh", "admin"
+
+
+def build_world(sop) -> World:
+    """The shipped SOP's roles each held by one demo person, a Plh acting in the last role (the
+    one that grants permission) since today, an administrator, and the demo news."""
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+
+    from warta.accounts import selectors as accounts
+    from warta.accounts.demo import create_demo_users
+    from warta.accounts.services import appoint_delegation
+    from warta.newsroom import demo, steps
+    from warta.newsroom.models import NewsItem, Photo
+    from warta.notify.models import Notification
+    from warta.workflow.models import Deviation, StepRun
+
+    create_demo_users()
+    items = demo.create_demo_news()
+    assert items, "the demo news was not created"
+    definition = sop.definition()
+    role_ids = [role.id for role in definition.roles]
+    user_model = get_user_model()
+    people: dict = {ANONYMOUS: None}
+    for role_id in role_ids:
+        people[role_id] = accounts.users_in_role(role_id).order_by("pk").first()
+        assert people[role_id] is not None, f"no demo person holds {role_id}"
+    people[ADMIN] = user_model.objects.filter(is_superuser=True).order_by("pk").first()
+    acting = user_model.objects.create_user(
+        username="plh", password="x-test-password", first_name="Pelaksana", last_name="Harian"
+    )
+    today = accounts.local_date()
+    appoint_delegation(
+        role_code=role_ids[-1],
+        acting=acting,
+        principal=people[role_ids[-1]],
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=2),
+        kind="plh",
+        reason="Dinas luar",
+        appointed_by=people[ADMIN],
+    )
+    people[PLH] = acting
+    # A second, upcoming appointment: the one the pages may revoke.
+    upcoming = appoint_delegation(
+        role_code=role_ids[1],
+        acting=user_model.objects.create_user(username="plt", password="x-test-password"),
+        principal=people[role_ids[1]],
+        starts_on=today + dt.timedelta(days=7),
+        ends_on=today + dt.timedelta(days=9),
+        kind="plt",
+        reason="Diklat",
+        appointed_by=people[ADMIN],
+    )
+    published = next(item for item in items if item.is_published)
+    creator = people[role_ids[0]]
+    editable = next(
+        item
+        for item in items
+        if item.case.step_runs.filter(
+            finished_at__isnull=True, step_id__in=steps.EDITABLE_STEPS, assignee=creator
+        ).exists()
+    )
+    ids = {
+        "item": items[-1].pk,
+        "published_item": published.pk,
+        "photo": Photo.objects.filter(item=published).first().pk,
+        "step_run": StepRun.objects.order_by("pk").first().pk,
+        "deviation": getattr(Deviation.objects.order_by("pk").first(), "pk", 1),
+        "notification": getattr(Notification.objects.order_by("pk").first(), "pk", 1),
+        "user": people[role_ids[0]].pk,
+        "slug": published.slug,
+        "editable_item": editable.pk,
+        "other_user": people[role_ids[1]].pk,
+        "own_notification": Notification.objects.filter(recipient=creator).first().pk,
+        "revocable_delegation": upcoming.pk,
+    }
+    assert NewsItem.objects.count() == len(items)
+    return World(people=people, role_ids=role_ids, ids=ids)
+
+
+def plausible_post(ids: dict) -> dict:
+    """Form data that looks right except for the ids, which belong to something else."""
+    return {
+        "step_run": str(ids["step_run"]),
+        "action": "decide",
+        "branch": "setuju",
+        "assignee": str(ids["user"]),
+        "reason": "Catatan singkat.",
+        "title": "Judul berita",
+        "activity_name": "Kegiatan",
+        "activity_at": "0001-01-01T00:00",
+        "place": "Aula",
+        "covered_by": "Humas",
+        "body": "<p>Isi</p>",
+        "base_version": "0",
+        "cover": str(ids["photo"]),
+        "remove_photo": [str(ids["photo"])],
+        "starts_on": "2026-12-01",
+        "ends_on": "2026-11-01",
+        "kind": "plh",
+        "acting": str(ids["user"]),
+        "principal": str(ids["user"]),
+        "explanation": "Penjelasan.",
+        "language": "en",
+        "next": "/kerja/",
+    }
+
+
+def sign_in(client, user) -> None:
+    """Sign ``user`` in; staff also pass the second factor (a confirmed authenticator), as an
+    administrator in production has."""
+    client.force_login(user)
+    if not user.is_staff:
+        return
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()

@@ -1,0 +1,96 @@
+"""Deviations on the pages: a to-do on "Tugas saya" instead of a warning on every page, and a
+missing item already on record shown as such on the item page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from tests.newsroom.conftest import jpeg
+from warta.newsroom import services as newsroom
+from warta.workflow import clock
+from warta.workflow.deviations import explain_deviation
+from warta.workflow.models import Deviation
+
+TODO = "catatan penyimpangan menunggu penjelasan Anda"
+
+
+@pytest.fixture
+def team(humas_sop, make_user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return {
+        "humas": make_user("humas", "staf_humas", full_name="Sari Wulandari"),
+        "kasubbag": make_user("kasubbag", "kasubbag_umum_rt", full_name="Rina Kartika"),
+    }
+
+
+def _item(author, title: str):
+    return newsroom.create_item(
+        user=author,
+        title=title,
+        activity_name="Kuliah umum",
+        activity_at=timezone.now() - dt.timedelta(hours=3),
+        place="Aula",
+        covered_by="Sari",
+        body="<p>Politeknik Imigrasi menggelar kuliah umum.</p>",
+        photos=[jpeg()],
+    )
+
+
+def _submit(item, user) -> None:
+    run = item.case.step_runs.get(finished_at__isnull=True)
+    newsroom.submit(item_id=item.pk, step_run_id=run.pk, user=user)
+    item.refresh_from_db()
+
+
+@pytest.mark.django_db
+def test_the_inbox_lists_what_waits_for_an_explanation(client, team):
+    humas = team["humas"]
+    for title in ("Wisuda", "Bakti sosial"):
+        _submit(_item(humas, title), humas)  # no video: one record each
+    assert Deviation.objects.filter(attributed_to=humas).count() == 2
+    client.force_login(humas)
+
+    page = client.get("/kerja/").content.decode()
+    assert f"2 {TODO}" in page
+    assert f'href="/kerja/penyimpangan/orang/{humas.pk}/"' in page
+    # Not a warning on every page any more.
+    other = client.get(f"/kerja/penyimpangan/orang/{humas.pk}/").content.decode()
+    assert TODO not in other and "deviation-prompt" not in other
+
+    for deviation in Deviation.objects.filter(attributed_to=humas):
+        explain_deviation(
+            deviation_id=deviation.pk,
+            user=humas,
+            explanation="Kegiatan ini tidak direkam dalam video.",
+        )
+    page = client.get("/kerja/").content.decode()
+    assert TODO not in page and "deviation-prompt" not in page
+
+
+@pytest.mark.django_db
+def test_someone_with_nothing_to_explain_sees_no_to_do(client, team):
+    _submit(_item(team["humas"], "Wisuda"), team["humas"])
+    client.force_login(team["kasubbag"])
+    assert TODO not in client.get("/kerja/").content.decode()
+
+
+@pytest.mark.django_db
+def test_later_steps_show_a_missing_item_as_already_recorded(client, team):
+    humas, kasubbag = team["humas"], team["kasubbag"]
+    item = _item(humas, "Wisuda")
+    client.force_login(humas)
+    page = client.get(f"/kerja/berita/{item.pk}/").content.decode()
+    assert "Video kegiatan — belum ada (akan dicatat sebagai penyimpangan)" in page
+    _submit(item, humas)
+    page = client.get(f"/kerja/berita/{item.pk}/").content.decode()
+    assert "Video kegiatan — belum ada (sudah dicatat pada langkah 1)" in page
+    with clock.frozen_at(timezone.now):
+        _submit(item, humas)  # step 2: still no video, nothing new
+    client.force_login(kasubbag)
+    page = client.get(f"/kerja/berita/{item.pk}/").content.decode()
+    assert "Video kegiatan — belum ada (sudah dicatat pada langkah 1)" in page
+    assert "akan dicatat sebagai penyimpangan" not in page
+    assert Deviation.objects.count() == 1
