@@ -31,9 +31,11 @@ class ChosenLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         language = chosen_language(request)
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        # override, not activate: the thread goes back to its language after the request, so
+        # one person's choice never leaks into work done later on the same thread.
+        with translation.override(language):
+            response = self.get_response(request)
         # The same URL shows another language to someone with another cookie.
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
