@@ -4,10 +4,14 @@ event; workflow transitions go through the engine's services in the same transac
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from django.conf import settings
+from django.core.files.images import get_image_dimensions
 from django.db import transaction
 from django.urls import reverse
 from django.utils.text import slugify
@@ -18,13 +22,14 @@ from warta.newsroom import channels as channel_list
 from warta.newsroom import steps
 from warta.newsroom.errors import EditConflict, NotEditable
 from warta.newsroom.models import SUBJECT_TYPE, NewsItem, Photo, Publication, Revision, Video
-from warta.newsroom.uploads import check_photo, check_video
+from warta.newsroom.uploads import MediaType, check_photo, check_video
 from warta.sop.selectors import get_active
 from warta.workflow import clock
 from warta.workflow import services as workflow
 from warta.workflow.errors import NotPermitted
 from warta.workflow.models import Case, StepRun
 
+logger = logging.getLogger(__name__)
 OBJECT_TYPE = "newsroom.newsitem"
 CONTENT_FIELDS = ("title", "activity_name", "activity_at", "place", "covered_by", "notes", "body")
 
@@ -77,43 +82,115 @@ def _add_revision(item: NewsItem, *, user: Any, kind: str, now: dt.datetime) -> 
     )
 
 
-def _add_media(
-    item: NewsItem, *, user: Any, photos: Iterable[Any], videos: Iterable[Any], now: dt.datetime
-) -> tuple[list[Photo], list[Video]]:
-    """Store the uploads after every one passed its content check; each row records the type
-    found in the content, which also gives the stored name its extension (see ``models``)."""
+@dataclass(frozen=True)
+class _StoredFile:
+    """An upload already written to storage under ``name``; no row refers to it yet."""
+
+    name: str
+    original_name: str
+    media_type: MediaType
+    width: int = 0
+    height: int = 0
+
+
+@dataclass
+class _StoredMedia:
+    """The files of one save, written before its transaction (see ``_store_media``)."""
+
+    photos: list[_StoredFile] = dataclass_field(default_factory=list)
+    videos: list[_StoredFile] = dataclass_field(default_factory=list)
+
+    def discard(self) -> None:
+        """Delete the written files again: the save that was to refer to them did not happen."""
+        for stored, model_field in (
+            *((photo, Photo._meta.get_field("image")) for photo in self.photos),
+            *((video, Video._meta.get_field("file")) for video in self.videos),
+        ):
+            try:
+                model_field.storage.delete(stored.name)
+            except OSError:
+                logger.exception("could not delete the unused upload %s", stored.name)
+
+
+def _write(
+    model: type[Photo] | type[Video], field_name: str, upload: Any, media_type: MediaType
+) -> str:
+    """Write ``upload`` under a new name with the extension of its detected type (the model's
+    ``upload_to``); returns the storage name."""
+    model_field = model._meta.get_field(field_name)
+    name = model_field.generate_filename(model(content_type=media_type.mime), upload.name or "")
+    return model_field.storage.save(name, upload, max_length=model_field.max_length)
+
+
+def _store_media(photos: Iterable[Any], videos: Iterable[Any]) -> _StoredMedia:
+    """Check every upload by its content, then write them all to storage — before the save's
+    transaction: copying photos and videos takes seconds, and on SQLite a transaction holds the
+    single write lock of the whole database, so every other writer would wait for the copy.
+    Nothing is written unless every upload passed; a failed write deletes what was written."""
     photos, videos = list(photos), list(videos)
     photo_types = [check_photo(upload) for upload in photos]
     video_types = [check_video(upload) for upload in videos]
-    position = item.photos.order_by("-position").values_list("position", flat=True).first() or 0
-    new_photos = []
-    for offset, (upload, media_type) in enumerate(zip(photos, photo_types, strict=True), start=1):
-        new_photos.append(
-            Photo.objects.create(
-                item=item,
-                image=upload,
-                original_name=upload.name[:255],
-                content_type=media_type.mime,
-                position=position + offset,
-                uploaded_by=user,
-                uploaded_at=now,
+    stored = _StoredMedia()
+    try:
+        for upload, media_type in zip(photos, photo_types, strict=True):
+            width, height = get_image_dimensions(upload)
+            stored.photos.append(
+                _StoredFile(
+                    name=_write(Photo, "image", upload, media_type),
+                    original_name=(upload.name or "")[:255],
+                    media_type=media_type,
+                    width=width or 0,
+                    height=height or 0,
+                )
             )
-        )
-    new_videos = [
-        Video.objects.create(
+        for upload, media_type in zip(videos, video_types, strict=True):
+            stored.videos.append(
+                _StoredFile(
+                    name=_write(Video, "file", upload, media_type),
+                    original_name=(upload.name or "")[:255],
+                    media_type=media_type,
+                )
+            )
+    except BaseException:
+        stored.discard()
+        raise
+    return stored
+
+
+def _add_media(
+    item: NewsItem, *, user: Any, stored: _StoredMedia, now: dt.datetime
+) -> tuple[list[Photo], list[Video]]:
+    """The rows of files already checked and written by ``_store_media``; each records the type
+    found in the content, which also gave the stored name its extension (see ``models``)."""
+    position = item.photos.order_by("-position").values_list("position", flat=True).first() or 0
+    new_photos = [
+        Photo.objects.create(
             item=item,
-            file=upload,
-            original_name=upload.name[:255],
-            content_type=media_type.mime,
+            image=photo.name,
+            width=photo.width,
+            height=photo.height,
+            original_name=photo.original_name,
+            content_type=photo.media_type.mime,
+            position=position + offset,
             uploaded_by=user,
             uploaded_at=now,
         )
-        for upload, media_type in zip(videos, video_types, strict=True)
+        for offset, photo in enumerate(stored.photos, start=1)
+    ]
+    new_videos = [
+        Video.objects.create(
+            item=item,
+            file=video.name,
+            original_name=video.original_name,
+            content_type=video.media_type.mime,
+            uploaded_by=user,
+            uploaded_at=now,
+        )
+        for video in stored.videos
     ]
     return new_photos, new_videos
 
 
-@transaction.atomic
 def create_item(
     *,
     user: Any,
@@ -128,7 +205,44 @@ def create_item(
     videos: Iterable[Any] = (),
     ip: str = "",
 ) -> NewsItem:
-    """Step 1 begins: a new coverage note, and the SOP case that will carry it."""
+    """Step 1 begins: a new coverage note, and the SOP case that will carry it.
+
+    The uploads are checked and written to storage first, outside the transaction; if the
+    transaction is refused or fails, the written files are deleted again.
+    """
+    stored = _store_media(photos, videos)
+    try:
+        return _create_item(
+            user=user,
+            title=title,
+            activity_name=activity_name,
+            activity_at=activity_at,
+            place=place,
+            covered_by=covered_by,
+            notes=notes,
+            body=body,
+            stored=stored,
+            ip=ip,
+        )
+    except BaseException:
+        stored.discard()
+        raise
+
+
+@transaction.atomic
+def _create_item(
+    *,
+    user: Any,
+    title: str,
+    activity_name: str,
+    activity_at: dt.datetime,
+    place: str,
+    covered_by: str,
+    notes: str,
+    body: str,
+    stored: _StoredMedia,
+    ip: str,
+) -> NewsItem:
     now = clock.now()
     item = NewsItem.objects.create(
         title=title.strip(),
@@ -153,7 +267,7 @@ def create_item(
     )
     item.case = case
     item.save(update_fields=["case"])
-    new_photos, _videos = _add_media(item, user=user, photos=photos, videos=videos, now=now)
+    new_photos, _videos = _add_media(item, user=user, stored=stored, now=now)
     if new_photos:
         item.cover = new_photos[0]
         item.save(update_fields=["cover"])
@@ -184,7 +298,6 @@ def _lock_editable(item_id: int, user: Any) -> tuple[NewsItem, StepRun]:
     return item, run
 
 
-@transaction.atomic
 def save_draft(
     *,
     item_id: int,
@@ -202,7 +315,48 @@ def save_draft(
     ip: str = "",
 ) -> NewsItem:
     """Save the note/draft (steps 1–2). ``content`` holds any of ``CONTENT_FIELDS``.
-    ``base_version`` is the ``edit_version`` the editor loaded; an older one is refused."""
+    ``base_version`` is the ``edit_version`` the editor loaded; an older one is refused.
+
+    New uploads are checked and written to storage before the transaction, and deleted again
+    when the save is refused or fails (as in ``create_item``).
+    """
+    stored = _store_media(photos, videos)
+    try:
+        return _save_draft(
+            item_id=item_id,
+            user=user,
+            base_version=base_version,
+            content=content,
+            channels=channels,
+            captions=captions,
+            cover_id=cover_id,
+            remove_photo_ids=remove_photo_ids,
+            remove_video_ids=remove_video_ids,
+            stored=stored,
+            autosave=autosave,
+            ip=ip,
+        )
+    except BaseException:
+        stored.discard()
+        raise
+
+
+@transaction.atomic
+def _save_draft(
+    *,
+    item_id: int,
+    user: Any,
+    base_version: int,
+    content: Mapping[str, Any],
+    channels: Iterable[str] | None,
+    captions: Mapping[int, str] | None,
+    cover_id: int | None,
+    remove_photo_ids: Iterable[int],
+    remove_video_ids: Iterable[int],
+    stored: _StoredMedia,
+    autosave: bool,
+    ip: str,
+) -> NewsItem:
     item, _run = _lock_editable(item_id, user)
     if base_version != item.edit_version:
         raise EditConflict()
@@ -228,7 +382,7 @@ def save_draft(
         item.photos.filter(pk__in=removed).delete()
     if remove_video_ids:
         item.videos.filter(pk__in=set(remove_video_ids)).delete()
-    _add_media(item, user=user, photos=photos, videos=videos, now=now)
+    _add_media(item, user=user, stored=stored, now=now)
     if cover_id is not None and item.photos.filter(pk=cover_id).exists():
         item.cover_id = cover_id
     if item.cover_id is None or item.cover_id in removed:

@@ -170,16 +170,35 @@ def notify_about(
 
 @transaction.atomic
 def fire(alert_id: int) -> str:
-    """Run one scheduled check. Returns what happened (for the task result and tests)."""
+    """Run one scheduled check. Returns what happened (for the task result and tests).
+
+    Takes its locks in the documented order (``docs/engine.md``): the case first, as every
+    transition does, then the alert. A person's decision on the same step therefore either
+    finished before (the check finds the step done and is skipped) or waits until the check has
+    committed (and finds its late flag); both never record the same fact side by side. The step's
+    state is read only under the case lock.
+    """
+    from warta.workflow.services import _lock_case
+
+    case_id = (
+        StepAlert.objects.filter(pk=alert_id).values_list("step_run__case_id", flat=True).first()
+    )
+    if case_id is None:
+        return "ignored"
+    try:
+        case = _lock_case(case_id)
+    except Case.DoesNotExist:
+        return "ignored"
     alert = (
-        StepAlert.objects.select_for_update(of=("self",))
-        .select_related("step_run", "step_run__case", "step_run__case__sop", "step_run__assignee")
+        StepAlert.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("step_run", "step_run__assignee")
         .filter(pk=alert_id)
         .first()
     )
     if alert is None or alert.state != StepAlert.State.SCHEDULED:
         return "ignored"
     run, now = alert.step_run, clock.now()
+    run.case = case
     if run.finished_at is not None or run.case.status != Case.Status.OPEN:
         alert.state, alert.handled_at = StepAlert.State.SKIPPED, now
         alert.save(update_fields=["state", "handled_at"])
