@@ -9,14 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 
 from warta.newsroom import channels as channel_list
-from warta.newsroom.limits import MAX_BODY_CHARS
+from warta.newsroom.limits import MAX_BODY_CHARS, MAX_COVERAGE_NOTES_CHARS, NOTE_MAX_LENGTH
 from warta.newsroom.models import BODY_EXTENSIONS
 from warta.newsroom.uploads import PHOTO_EXTENSIONS, VIDEO_EXTENSIONS
 
 # Coverage notes are written within days of the activity; an earlier year is a typing slip.
 EARLIEST_ACTIVITY_YEAR = 2000
-# The longest return, refusal or hand-over note (characters), shown beside the box.
-NOTE_MAX_LENGTH = 5000
 # Database ids are 64-bit; anything larger is not an id of anything.
 MAX_ID = 2**63 - 1
 
@@ -88,6 +86,7 @@ class ContentForm(forms.Form):
     notes = forms.CharField(
         label=_("Coverage notes"),
         required=False,
+        max_length=MAX_COVERAGE_NOTES_CHARS,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Who spoke, what was decided, names and titles to check."),
     )
@@ -131,7 +130,7 @@ class AutosaveForm(forms.Form):
     activity_name = forms.CharField(max_length=200, required=False)
     place = forms.CharField(max_length=200, required=False)
     covered_by = forms.CharField(max_length=200, required=False)
-    notes = forms.CharField(required=False)
+    notes = forms.CharField(max_length=MAX_COVERAGE_NOTES_CHARS, required=False)
     body = body_field()
     base_version = forms.IntegerField(min_value=0, max_value=MAX_ID)
 

@@ -9,3 +9,7 @@ from __future__ import annotations
 # The news text as the editor sends it (HTML characters). An institution's news article is a few
 # thousand characters; this is a hundred times that, and still small enough to compare quickly.
 MAX_BODY_CHARS = 200_000
+# Coverage notes taken at the activity (plain text): names, titles, what was said.
+MAX_COVERAGE_NOTES_CHARS = 20_000
+# The longest return, refusal or hand-over note (characters), shown beside the box.
+NOTE_MAX_LENGTH = 5000
