@@ -151,8 +151,8 @@ def test_staff_without_a_verified_session_cannot_use_the_admin(client, make_user
     session.save()
     response = client.get("/admin/")
     assert response.status_code == 302
-    response = client.get(response["Location"])
-    assert response["Location"].startswith("/masuk/aplikasi-autentikator/")
+    assert response["Location"] == "/masuk/aplikasi-autentikator/?next=%2Fadmin%2F"
+    assert client.get("/admin/login/")["Location"].startswith("/masuk/aplikasi-autentikator/")
 
 
 def test_a_member_without_staff_rights_gets_no_admin(client, make_user):

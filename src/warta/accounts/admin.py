@@ -1,3 +1,5 @@
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -199,3 +201,65 @@ class WartaUserAdmin(UserAdmin):
             _("Second factor removed. The person sets up a new one at the next sign-in."),
             messages.SUCCESS,
         )
+
+
+# django-axes' own admin would let an administrator end a lockout by deleting its records, with
+# no trace in the audit trail. Its pages stay for looking; every unlock goes through
+# ``services.unlock_sign_in`` (audited): here per account or per address, or from Users.
+for axes_model in (AccessAttempt, AccessLog, AccessFailureLog):
+    if admin.site.is_registered(axes_model):
+        admin.site.unregister(axes_model)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessAttempt)
+class WartaAccessAttemptAdmin(ReadOnlyAdmin, AccessAttemptAdmin):
+    """Failed sign-ins, read-only, with the two audited ways to end a lockout."""
+
+    actions = ["unlock_accounts", "unlock_addresses"]
+
+    def has_unlock_permission(self, request) -> bool:
+        # Whoever could end a lockout in axes' admin (by deleting attempts) may unlock here.
+        return request.user.has_perm("axes.delete_accessattempt")
+
+    @admin.action(
+        description=_("Unlock sign-in for the accounts of the selected attempts"),
+        permissions=["unlock"],
+    )
+    def unlock_accounts(self, request, queryset):
+        names = sorted({name for name in queryset.values_list("username", flat=True) if name})
+        for name in names:
+            services.unlock_sign_in(username=name, by=request.user, ip=client_ip(request))
+        text = ngettext("%(count)d account unlocked.", "%(count)d accounts unlocked.", len(names))
+        self.message_user(request, text % {"count": len(names)}, messages.SUCCESS)
+
+    @admin.action(
+        description=_("Unlock sign-in from the addresses of the selected attempts"),
+        permissions=["unlock"],
+    )
+    def unlock_addresses(self, request, queryset):
+        found = queryset.values_list("ip_address", flat=True)
+        addresses = sorted({address for address in found if address})
+        for address in addresses:
+            services.unlock_sign_in(address=address, by=request.user, ip=client_ip(request))
+        text = ngettext(
+            "%(count)d address unlocked.", "%(count)d addresses unlocked.", len(addresses)
+        )
+        self.message_user(request, text % {"count": len(addresses)}, messages.SUCCESS)
+
+
+@admin.register(AccessLog)
+class WartaAccessLogAdmin(ReadOnlyAdmin, AccessLogAdmin):
+    """Sign-ins and sign-outs as axes saw them; the audit trail is the record that counts."""
+
+
+@admin.register(AccessFailureLog)
+class WartaAccessFailureLogAdmin(ReadOnlyAdmin, AccessFailureLogAdmin):
+    """Every failed sign-in as axes saw it."""

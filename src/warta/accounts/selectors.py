@@ -88,16 +88,34 @@ def held_role_codes(user: Any) -> set[str]:
     return set(Role.objects.filter(group__user=user).values_list("code", flat=True))
 
 
+# Where ``remember_role_codes`` keeps a request's answer on its user object.
+_REMEMBERED = "_warta_role_codes"
+
+
 def role_codes_of(user: Any, at: dt.datetime | None = None) -> set[str]:
     """The roles ``user`` may act in at ``at``: held ones and those held as Plh/Plt."""
     if not _is_active_user(user):
         return set()
-    delegated = Q(delegations__acting=user) & _in_force_on(local_date(at), "delegations__")
+    day = local_date(at)
+    remembered = getattr(user, _REMEMBERED, None)
+    if remembered is not None and remembered[0] == day:
+        return set(remembered[1])
+    delegated = Q(delegations__acting=user) & _in_force_on(day, "delegations__")
     return set(
         Role.objects.filter(Q(group__user=user) | delegated)
         .values_list("code", flat=True)
         .distinct()
     )
+
+
+def remember_role_codes(user: Any) -> set[str]:
+    """``role_codes_of(user)``, kept on this user object so later calls for the same day ask
+    the database no more. Only for the user object of one request (the sign-in middleware
+    calls it): a role granted during that request shows from the next one."""
+    codes = role_codes_of(user)
+    if _is_active_user(user):
+        setattr(user, _REMEMBERED, (local_date(), frozenset(codes)))
+    return codes
 
 
 def principals_of(user: Any, at: dt.datetime | None = None) -> set[int]:

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from warta.accounts import auth, otp, services
 from warta.accounts.client import client_ip
@@ -81,6 +81,7 @@ class SignInView(LoginView):
     template_name = "ui/login.html"
     redirect_authenticated_user = True
     form_class = AuthenticationForm
+    http_method_names = ["get", "head", "post"]
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
@@ -117,6 +118,7 @@ class SignInView(LoginView):
         return response
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def second_factor(request: HttpRequest) -> HttpResponse:
     """The code step: a pending sign-in, or a signed-in person confirming before the admin."""
     step_up = request.user.is_authenticated
@@ -179,6 +181,7 @@ def _matching_device(user: Any, token: str) -> tuple[Any | None, str]:
     return (verified, method) if verified is not None else (None, "")
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def second_factor_setup(request: HttpRequest) -> HttpResponse:
     """Set up the authenticator app: QR code and the secret as text, confirmed with a code."""
     signed_in = request.user.is_authenticated
@@ -232,6 +235,7 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     """Shows new recovery codes once (GET after they were made), or makes new ones (POST)."""
@@ -255,6 +259,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @login_required
 def security(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -271,6 +276,7 @@ def security(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)

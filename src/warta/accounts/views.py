@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from warta.accounts import selectors, services
 from warta.accounts.client import client_ip
@@ -36,6 +36,7 @@ def member_required(view):
     return wrapped
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @member_required
 def delegations(request: HttpRequest) -> HttpResponse:
     user = request.user

@@ -87,7 +87,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # Idle sign-out and the admin's network limit (see "Sign-in security" below).
+    # Idle sign-out, the admin's network limit and the second factor on every request (see
+    # "Sign-in security" below).
     "warta.accounts.middleware.SignInSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",

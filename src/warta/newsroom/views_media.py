@@ -16,6 +16,7 @@ from django.db.models import Model
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_safe
 
 from warta.newsroom.access import staff_required
 from warta.newsroom.models import Photo, Video
@@ -86,12 +87,14 @@ def file_response(row: Model, field: FieldFile, *, kind: str) -> HttpResponseBas
     return protect(response, headers)
 
 
+@require_safe
 @staff_required
 def photo(request: HttpRequest, pk: int) -> HttpResponseBase:
     item = get_object_or_404(Photo, pk=pk)
     return file_response(item, item.image, kind="foto")
 
 
+@require_safe
 @staff_required
 def video(request: HttpRequest, pk: int) -> HttpResponseBase:
     item = get_object_or_404(Video, pk=pk)

@@ -9,13 +9,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from warta.notify import selectors, services
 from warta.notify.forms import PreferencesForm
 from warta.notify.models import Notification
 
 
+@require_safe
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
     notifications = list(selectors.notifications_for(request.user))
@@ -30,7 +31,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 @login_required
 def unread(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"unread": selectors.unread_count(request.user)})
@@ -55,6 +56,7 @@ def read_all(request: HttpRequest) -> HttpResponse:
     return redirect("notify:list")
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
     current = selectors.preferences_of(request.user)

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from warta.site.media import serve_file
 from warta.site.selectors import (
@@ -21,6 +22,7 @@ from warta.site.selectors import (
 PER_PAGE = 10
 
 
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     # NUL cannot be sent to PostgreSQL in a query; it is never part of a real search.
     q = request.GET.get("q", "").replace("\x00", "").strip()[:200]
@@ -33,6 +35,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "site/index.html", {"page_obj": page, "q": q})
 
 
+@require_safe
 def article(request: HttpRequest, slug: str) -> HttpResponse:
     item = get_object_or_404(
         published_items().select_related("cover").prefetch_related("photos", "videos"),
@@ -62,11 +65,13 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@require_safe
 def photo(request: HttpRequest, pk: int) -> HttpResponseBase:
     item = get_object_or_404(published_photos(), pk=pk)
     return serve_file(request, item, item.image, kind="foto")
 
 
+@require_safe
 def video(request: HttpRequest, pk: int) -> HttpResponseBase:
     item = get_object_or_404(published_videos(), pk=pk)
     return serve_file(request, item, item.file, kind="video")

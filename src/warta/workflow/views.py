@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
 from warta.accounts.access import member_required as staff_required
 from warta.accounts.client import client_ip
@@ -45,6 +46,7 @@ def _people():
     )
 
 
+@require_safe
 @staff_required
 def deviation_list(request: HttpRequest) -> HttpResponse:
     if not _sees_all(request.user):
@@ -75,6 +77,7 @@ def deviation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @staff_required
 def person(request: HttpRequest, user_id: int) -> HttpResponse:
     if user_id != request.user.pk and not _sees_all(request.user):
@@ -95,6 +98,7 @@ def person(request: HttpRequest, user_id: int) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_required
 def deviation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     deviation = (
