@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,26 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from warta.accounts import selectors, services
+from warta.accounts.access import member_required
 from warta.accounts.client import client_ip
 from warta.accounts.forms import AppointForm
 
 
 def _ip(request: HttpRequest) -> str:
     return client_ip(request)
-
-
-def member_required(view):
-    """Signed-in administrators and people holding (or acting in) a role of an SOP."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        user = request.user
-        if not (user.is_superuser or selectors.role_codes_of(user)):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

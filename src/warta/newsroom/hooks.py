@@ -28,9 +28,6 @@ class NewsItemHooks:
             artifact_id, item=item, photos=item.photos.count(), videos=item.videos.count()
         )
 
-    def step_entered(self, case, step_run) -> None:
-        return None
-
     def subject_url(self, case) -> str:
         item_id = NewsItem.objects.filter(case=case).values_list("pk", flat=True).first()
         return reverse("newsroom:item", args=[item_id]) if item_id else ""

@@ -5,7 +5,7 @@ Three passes, all of which collect every problem instead of stopping at the firs
 1. YAML → plain Python data, keeping the line of every mapping key and sequence item
    (PyYAML's node tree, so errors can say ``file:line``);
 2. the structural schema (``warta.sop.schema``): required keys, types, unknown keys, choices;
-3. the semantic checks (``warta.sop.checks``): ids, references, time standards, the step graph.
+3. the semantic checks (``warta.sop.semantics``): ids, references, time standards, the step graph.
 
 Only a definition without errors is built into dataclasses. Its ``content_hash`` is the sha256 of
 a canonical JSON of the parsed content, so comments, quoting, key order and indentation do not
@@ -24,7 +24,6 @@ from typing import Any
 import yaml
 from django.utils.translation import gettext as _
 
-from warta.sop.checks import check_semantics
 from warta.sop.definition import (
     Artifact,
     Branch,
@@ -40,6 +39,7 @@ from warta.sop.definition import (
 from warta.sop.durations import parse_duration
 from warta.sop.errors import DefinitionError, DefinitionInvalid
 from warta.sop.schema import INVALID, Context, check_structure, describe
+from warta.sop.semantics import check_semantics
 
 __all__ = [
     "DefinitionError",

@@ -3,7 +3,7 @@
 The schema is a small tree of specs. Checking a parsed YAML document against it yields a
 *normalised* copy (every known key present, defaults filled, shorthands expanded) in which any
 value that failed its check is replaced by :data:`INVALID`, so the semantic checks in
-``warta.sop.checks`` can skip what is already reported instead of tripping over it.
+``warta.sop.semantics`` can skip what is already reported instead of tripping over it.
 
 The format itself is documented for SOP owners in docs/sop-format.md; keep the two in step.
 """

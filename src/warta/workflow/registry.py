@@ -11,15 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from warta.workflow.models import Case, StepRun
+    from warta.workflow.models import Case
 
 
 class SubjectHooks(Protocol):
     def has_artifact(self, case: Case, artifact_id: str) -> bool | None:
         """True/False when the subject can tell; None to fall back to the executor's word."""
-
-    def step_entered(self, case: Case, step_run: StepRun) -> None:
-        """Called inside the transaction that opened ``step_run``."""
 
     # Optional: ``subject_url(case) -> str``, the page of the subject (for notification links).
 

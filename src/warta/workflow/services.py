@@ -164,9 +164,6 @@ def _open_step(
         )
         case.current_step = step.id
         if step.kind != "automatic":
-            hooks = hooks_for(case.subject_type)
-            if hooks is not None:
-                hooks.step_entered(case, run)
             signals.step_started.send(sender=StepRun, step_run=run, case=case)
             return run
         # A relay step: completed by the system on entry, attributed to the person whose action
