@@ -94,3 +94,50 @@ def test_later_steps_show_a_missing_item_as_already_recorded(client, team):
     assert "Video kegiatan — belum ada (sudah dicatat pada langkah 1)" in page
     assert "akan dicatat sebagai penyimpangan" not in page
     assert Deviation.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_long_deviation_lists_are_paged_and_none_is_hidden(client, team, settings):
+    """Every deviation is reachable through the pages; none is cut off by a fixed slice."""
+    from warta.workflow import views
+
+    humas, kasubbag = team["humas"], team["kasubbag"]
+    item = _item(humas, "Wisuda")
+    _submit(item, humas)
+    template = Deviation.objects.get(attributed_to=humas)
+    total = views.PAGE_SIZE * 2 + 3
+    Deviation.objects.bulk_create(
+        Deviation(
+            case=template.case,
+            step_run=template.step_run,
+            kind=template.kind,
+            subject=f"extra-{n}",
+            detail=f"Catatan uji {n:03d}",
+            attributed_to=humas,
+            created_at=template.created_at + dt.timedelta(seconds=n + 1),
+        )
+        for n in range(total - 1)
+    )
+    client.force_login(kasubbag)
+    seen = set()
+    pages = 0
+    url = "/kerja/penyimpangan/"
+    for page in range(1, 10):
+        response = client.get(url, {"page": page})
+        assert response.status_code == 200
+        shown = {d.pk for d in response.context["deviations"]}
+        assert len(shown) <= views.PAGE_SIZE
+        if shown <= seen:
+            break
+        seen |= shown
+        pages += 1
+    assert seen == set(Deviation.objects.values_list("pk", flat=True))
+    assert pages == -(-total // views.PAGE_SIZE)
+    text = client.get(url, {"page": 2}).content.decode()
+    assert 'rel="prev"' in text and 'rel="next"' in text and f"dari {pages}" in text
+    # An odd page number gives the nearest page, not an error.
+    assert client.get(url, {"page": "-5"}).status_code == 200
+    assert client.get(url, {"page": "999999999999"}).status_code == 200
+    # The person's page is paged the same way.
+    mine = client.get(f"/kerja/penyimpangan/orang/{humas.pk}/", {"page": pages})
+    assert len(mine.context["deviations"]) == total - views.PAGE_SIZE * (pages - 1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,7 +22,13 @@ from warta.workflow.forms import DeviationFilterForm, ExplainForm, ReviewForm
 from warta.workflow.models import Deviation
 from warta.workflow.selectors import supervises_anyone
 
-PAGE_SIZE = 200
+PAGE_SIZE = 50
+
+
+def _page(request: HttpRequest, qs) -> dict:
+    """One page of a long list; a missing, odd or too large ``?page=`` gives the nearest page."""
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return {"page_obj": page, "deviations": page.object_list}
 
 
 def _sees_all(user) -> bool:
@@ -70,8 +77,7 @@ def deviation_list(request: HttpRequest) -> HttpResponse:
         "workflow/deviations.html",
         {
             "form": form,
-            "deviations": list(qs[:PAGE_SIZE]),
-            "total": qs.count(),
+            **_page(request, qs),
             "counts": deviations.counts_by_kind(qs),
         },
     )
@@ -91,7 +97,7 @@ def person(request: HttpRequest, user_id: int) -> HttpResponse:
         "workflow/person.html",
         {
             "subject": subject,
-            "deviations": list(qs[:PAGE_SIZE]),
+            **_page(request, qs),
             "counts": deviations.counts_by_kind(qs),
             "open_count": deviations.unexplained_for(subject).count(),
         },
