@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,6 +37,9 @@ from warta.workflow.errors import (
     WorkflowError,
 )
 from warta.workflow.models import StepRun
+
+# Saved versions listed per page (autosaves make many; the compare form reaches any two).
+REVISIONS_PAGE_SIZE = 50
 
 STATUS_FOR_ERROR = {
     NotPermitted: 403,
@@ -476,6 +480,13 @@ def item_action(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("newsroom:item", pk=pk)
 
 
+def _revision_number(value: str | None) -> int | None:
+    """A version number from the query string; anything else (or absurdly large) is None."""
+    if value and value.isdigit() and len(value) <= 9:
+        return int(value)
+    return None
+
+
 @require_safe
 @staff_required
 def item_revisions(request: HttpRequest, pk: int) -> HttpResponse:
@@ -483,17 +494,22 @@ def item_revisions(request: HttpRequest, pk: int) -> HttpResponse:
         item = NewsItem.objects.get(pk=pk)
     except NewsItem.DoesNotExist:
         raise Http404 from None
-    revisions = list(selectors.revisions_of(item)[:200])
-    chosen = request.GET.get("a"), request.GET.get("b")
+    page = Paginator(selectors.revisions_of(item).defer("body"), REVISIONS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     diff = None
-    by_number = {str(rev.number): rev for rev in revisions}
-    if chosen[0] in by_number and chosen[1] in by_number:
-        old, new = by_number[chosen[0]], by_number[chosen[1]]
-        diff = {
-            "older": old,
-            "newer": new,
-            "html": html_diff(old.body, new.body, old_title=old.title, new_title=new.title),
-        }
+    chosen = [_revision_number(request.GET.get(key)) for key in ("a", "b")]
+    if None not in chosen:
+        found = {rev.number: rev for rev in item.revisions.filter(number__in=chosen)}
+        if all(number in found for number in chosen):
+            old, new = found[chosen[0]], found[chosen[1]]
+            diff = {
+                "older": old,
+                "newer": new,
+                "html": html_diff(old.body, new.body, old_title=old.title, new_title=new.title),
+            }
     return render(
-        request, "newsroom/revisions.html", {"item": item, "revisions": revisions, "diff": diff}
+        request,
+        "newsroom/revisions.html",
+        {"item": item, "page_obj": page, "revisions": page.object_list, "diff": diff},
     )
