@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from warta.accounts import selectors
 from warta.accounts.models import Delegation, Role
 from warta.audit.services import record_event
+from warta.errors import WartaError
 from warta.sop.definition import Role as SopRole
 
 
@@ -40,12 +41,10 @@ def grant_role(*, user: Any, role_code: str) -> None:
     user.groups.add(Role.objects.get(code=role_code).group)
 
 
-class DelegationError(Exception):
+class DelegationError(WartaError):
     """A delegation was refused; ``message`` says why, in the user's language."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    code = "delegation-refused"
 
 
 def _name(user: Any) -> str:
@@ -343,10 +342,10 @@ def unlock_sign_in(*, username: str = "", address: str = "", by: Any, ip: str) -
     return count
 
 
-class SecondFactorError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class SecondFactorError(WartaError):
+    """A second-factor code or set-up was refused; ``message`` says why."""
+
+    code = "second-factor-refused"
 
 
 def _new_recovery_device(user: Any) -> list[str]:

@@ -16,10 +16,6 @@ from warta.accounts.client import client_ip
 from warta.accounts.forms import AppointForm
 
 
-def _ip(request: HttpRequest) -> str:
-    return client_ip(request)
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 @member_required
 def delegations(request: HttpRequest) -> HttpResponse:
@@ -42,7 +38,7 @@ def delegations(request: HttpRequest) -> HttpResponse:
                     kind=data["kind"],
                     reason=data["reason"],
                     appointed_by=user,
-                    ip=_ip(request),
+                    ip=client_ip(request),
                 )
             except services.DelegationError as error:
                 form.add_error(None, error.message)
@@ -77,7 +73,7 @@ def delegations(request: HttpRequest) -> HttpResponse:
 def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         delegation = services.revoke_delegation(
-            delegation_id=pk, user=request.user, ip=_ip(request)
+            delegation_id=pk, user=request.user, ip=client_ip(request)
         )
     except services.DelegationError as error:
         messages.error(request, error.message)

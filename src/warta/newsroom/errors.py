@@ -9,6 +9,7 @@ from warta.workflow.errors import WorkflowError
 
 class NotEditable(WorkflowError):
     code = "not-editable"
+    status = 409
 
     def __init__(self) -> None:
         super().__init__(
@@ -20,6 +21,7 @@ class EditConflict(WorkflowError):
     """The text was saved elsewhere (another tab or person) since this editor loaded it."""
 
     code = "edit-conflict"
+    status = 409
 
     def __init__(self) -> None:
         super().__init__(

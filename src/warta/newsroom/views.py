@@ -16,7 +16,6 @@ from warta.accounts.selectors import role_codes_of, users_in_role
 from warta.newsroom import selectors, services, steps
 from warta.newsroom.access import sees_unit, staff_required
 from warta.newsroom.diff import html_diff
-from warta.newsroom.errors import EditConflict, NotEditable
 from warta.newsroom.forms import (
     MAX_ID,
     ActionForm,
@@ -31,8 +30,6 @@ from warta.workflow import clock
 from warta.workflow import services as workflow
 from warta.workflow.deviations import known_missing
 from warta.workflow.errors import (
-    AlreadyProcessed,
-    CaseClosed,
     NotPermitted,
     WorkflowError,
 )
@@ -40,25 +37,6 @@ from warta.workflow.models import StepRun
 
 # Saved versions listed per page (autosaves make many; the compare form reaches any two).
 REVISIONS_PAGE_SIZE = 50
-
-STATUS_FOR_ERROR = {
-    NotPermitted: 403,
-    AlreadyProcessed: 409,
-    CaseClosed: 409,
-    EditConflict: 409,
-    NotEditable: 409,
-}
-
-
-def _ip(request: HttpRequest) -> str:
-    return client_ip(request)
-
-
-def _error_status(error: WorkflowError) -> int:
-    for cls, status in STATUS_FOR_ERROR.items():
-        if isinstance(error, cls):
-            return status
-    return 400
 
 
 @require_safe
@@ -215,7 +193,7 @@ def item_new(request: HttpRequest) -> HttpResponse:
                 body=data["body"],
                 photos=data["photos"],
                 videos=data["videos"],
-                ip=_ip(request),
+                ip=client_ip(request),
             )
         except WorkflowError as error:
             form.add_error(None, error.message)
@@ -294,7 +272,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 remove_video_ids=_ids(request, "remove_video"),
                 photos=data["photos"],
                 videos=data["videos"],
-                ip=_ip(request),
+                ip=client_ip(request),
             )
         except WorkflowError as error:
             form.add_error(None, error.message)
@@ -307,7 +285,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     item_id=item.pk,
                     step_run_id=context["page"].open_run.pk,
                     user=request.user,
-                    ip=_ip(request),
+                    ip=client_ip(request),
                 )
             except WorkflowError as error:
                 # The text is saved; only the hand-over was refused.
@@ -346,13 +324,13 @@ def item_autosave(request: HttpRequest, pk: int) -> JsonResponse:
             content=content,
             captions=_captions(request),
             autosave=True,
-            ip=_ip(request),
+            ip=client_ip(request),
         )
     except NewsItem.DoesNotExist:
         raise Http404 from None
     except WorkflowError as error:
         return JsonResponse(
-            {"ok": False, "error": error.message, "code": error.code}, status=_error_status(error)
+            {"ok": False, "error": error.message, "code": error.code}, status=error.status
         )
     return JsonResponse({"ok": True, "version": item.edit_version})
 
@@ -429,7 +407,7 @@ def item_action(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user,
                 branch=data["branch"],
                 reason=data["reason"],
-                ip=_ip(request),
+                ip=client_ip(request),
             )
         elif data["action"] == "reassign":
             item = NewsItem.objects.select_related("case").get(pk=pk)
@@ -440,7 +418,7 @@ def item_action(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user,
                 assignee=assignee,
                 reason=data["reason"],
-                ip=_ip(request),
+                ip=client_ip(request),
             )
             case = item.case
         elif data["action"] == "publish":
@@ -458,7 +436,7 @@ def item_action(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user,
                 channel_urls=publish_form.channel_urls(),
                 note=data["reason"],
-                ip=_ip(request),
+                ip=client_ip(request),
             )
         else:
             case = services.submit(
@@ -466,7 +444,7 @@ def item_action(request: HttpRequest, pk: int) -> HttpResponse:
                 step_run_id=data["step_run"],
                 user=request.user,
                 note=data["reason"],
-                ip=_ip(request),
+                ip=client_ip(request),
             )
     except NewsItem.DoesNotExist:
         raise Http404 from None
@@ -475,7 +453,7 @@ def item_action(request: HttpRequest, pk: int) -> HttpResponse:
         message = _("This step is not a step of this item (the page may be out of date).")
         return _refused_action(request, pk, form, message, 409)
     except WorkflowError as error:
-        return _refused_action(request, pk, form, error.message, _error_status(error))
+        return _refused_action(request, pk, form, error.message, error.status)
     messages.success(request, _outcome_message(data["action"], case))
     return redirect("newsroom:item", pk=pk)
 

@@ -7,6 +7,8 @@ import datetime as dt
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from warta.errors import WartaError
+
 
 def format_instant(value: dt.datetime) -> str:
     """An instant as people in the office read it: ``28 November 2026 07:50 WIB``."""
@@ -14,18 +16,15 @@ def format_instant(value: dt.datetime) -> str:
     return f"{formats.date_format(local, 'j F Y H:i')} WIB"
 
 
-class WorkflowError(Exception):
-    """Base of all refusals; ``str()`` is the message for the user, in the active language."""
+class WorkflowError(WartaError):
+    """Base of the engine's refusals; ``str()`` is the message for the user."""
 
     code = "workflow-error"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class CaseClosed(WorkflowError):
     code = "case-closed"
+    status = 409
 
     def __init__(self, status_label: str) -> None:
         super().__init__(_("This case is already closed (%(status)s).") % {"status": status_label})
@@ -35,6 +34,7 @@ class AlreadyProcessed(WorkflowError):
     """The step the user acted on was finished by someone else in the meantime."""
 
     code = "already-processed"
+    status = 409
 
     def __init__(self, by_name: str, at: dt.datetime) -> None:
         super().__init__(
@@ -54,6 +54,7 @@ class CaseAlreadyOpen(WorkflowError):
 
 class NotPermitted(WorkflowError):
     code = "not-permitted"
+    status = 403
 
 
 class WrongStepKind(WorkflowError):
