@@ -23,7 +23,7 @@ from warta.accounts.selectors import users_in_role
 from warta.audit.services import record_event
 from warta.notify import texts
 from warta.sop.durations import parse_duration
-from warta.workflow import clock
+from warta.workflow import clock, signals
 from warta.workflow.calendar_config import get_calendar
 from warta.workflow.errors import format_instant
 from warta.workflow.models import Case, Deviation, StepAlert, StepRun
@@ -237,7 +237,7 @@ def _remind(alert: StepAlert, run: StepRun, now: dt.datetime) -> None:
 
 
 def _flag_late(alert: StepAlert, run: StepRun, now: dt.datetime) -> None:
-    deviation, _created = Deviation.objects.get_or_create(
+    deviation, created = Deviation.objects.get_or_create(
         step_run=run,
         kind=Deviation.Kind.WAKTU,
         subject="",
@@ -261,6 +261,8 @@ def _flag_late(alert: StepAlert, run: StepRun, now: dt.datetime) -> None:
             "deviation": deviation.pk,
         },
     )
+    if created:
+        signals.deviation_recorded.send(sender=Deviation, deviation=deviation, case=run.case)
     definition = run.case.sop.definition()
     supervisors = supervisors_of(definition, run.role_id)
     notify_about(

@@ -184,6 +184,7 @@ def _open_step(
             object_id=case.pk,
             after={"step": step.id, "step_run": run.pk},
         )
+        signals.step_finished.send(sender=StepRun, step_run=run, case=case)
         step = definition.step(step.next or "")
     raise RuntimeError("automatic steps chain too long")
 
@@ -356,19 +357,19 @@ def _record_deviations(
                 if kind == Deviation.Kind.KELENGKAPAN
                 else _("%(item)s not produced by this step.")
             ) % {"item": item}
-            deviations.append(
-                Deviation.objects.create(
-                    case=case,
-                    step_run=run,
-                    kind=kind,
-                    subject=artifact_id,
-                    detail=detail,
-                    attributed_to=executor,
-                    created_at=now,
-                )
+            deviation = Deviation.objects.create(
+                case=case,
+                step_run=run,
+                kind=kind,
+                subject=artifact_id,
+                detail=detail,
+                attributed_to=executor,
+                created_at=now,
             )
+            signals.deviation_recorded.send(sender=Deviation, deviation=deviation, case=case)
+            deviations.append(deviation)
     if run.due_at is not None and now > run.due_at:
-        deviation, _created = Deviation.objects.get_or_create(
+        deviation, created = Deviation.objects.get_or_create(
             step_run=run,
             kind=Deviation.Kind.WAKTU,
             subject="",
@@ -384,6 +385,8 @@ def _record_deviations(
             # Flagged late while nobody was assigned: it is the finisher's to explain.
             deviation.attributed_to = executor
             deviation.save(update_fields=["attributed_to"])
+        if created:
+            signals.deviation_recorded.send(sender=Deviation, deviation=deviation, case=case)
         deviations.append(deviation)
     return deviations
 
@@ -414,6 +417,7 @@ def _finish(
     deviations = _record_deviations(
         definition=definition, case=case, run=run, executor=user, now=now, missing=missing
     )
+    signals.step_finished.send(sender=StepRun, step_run=run, case=case)
     if revision:
         case.revision_round += 1
     case.lock_version += 1
@@ -439,6 +443,8 @@ def _finish(
         case=case, definition=definition, step=definition.step(next_step_id), now=now, actor=user
     )
     case.save()
+    if not case.is_open:
+        signals.case_ended.send(sender=Case, case=case)
     return case
 
 
@@ -659,4 +665,6 @@ def cancel_case(*, case_id: int, user: Any, reason: str, ip: str = "") -> Case:
         note=reason,
         ip=ip,
     )
+    signals.step_finished.send(sender=StepRun, step_run=run, case=case)
+    signals.case_ended.send(sender=Case, case=case)
     return case
