@@ -225,17 +225,23 @@ def _user_ref(user: Any) -> dict:
     return {"user": user.pk, "username": user.get_username()}
 
 
+def _record_user_event(action: str, *, user: Any, ip: str, actor: Any = None, **details) -> None:
+    """One ``accounts.<action>`` audit event about ``user`` (done by ``actor``, else by the
+    person themselves) with the client address and the details given."""
+    record_event(
+        action=f"accounts.{action}",
+        actor=actor or user,
+        object_type="auth.user",
+        object_id=user.pk,
+        after={**_user_ref(user), **details},
+        ip=ip,
+    )
+
+
 @transaction.atomic
 def record_sign_in(*, user: Any, ip: str, second_factor: str = "") -> None:
     """``second_factor``: "" (password only), "totp" or "recovery"."""
-    record_event(
-        action="accounts.signed_in",
-        actor=user,
-        object_type="auth.user",
-        object_id=user.pk,
-        after={**_user_ref(user), "second_factor": second_factor},
-        ip=ip,
-    )
+    _record_user_event("signed_in", user=user, ip=ip, second_factor=second_factor)
 
 
 @transaction.atomic
@@ -253,39 +259,18 @@ def record_sign_in_failure(*, username: str, ip: str, locked_out: bool) -> None:
 
 @transaction.atomic
 def record_second_factor_failure(*, user: Any, ip: str) -> None:
-    record_event(
-        action="accounts.second_factor_failed",
-        actor=user,
-        object_type="auth.user",
-        object_id=user.pk,
-        after=_user_ref(user),
-        ip=ip,
-    )
+    _record_user_event("second_factor_failed", user=user, ip=ip)
 
 
 @transaction.atomic
 def record_second_factor_passed(*, user: Any, ip: str, second_factor: str) -> None:
     """A signed-in person confirmed with a code later (e.g. on first entering the admin)."""
-    record_event(
-        action="accounts.second_factor_passed",
-        actor=user,
-        object_type="auth.user",
-        object_id=user.pk,
-        after={**_user_ref(user), "second_factor": second_factor},
-        ip=ip,
-    )
+    _record_user_event("second_factor_passed", user=user, ip=ip, second_factor=second_factor)
 
 
 @transaction.atomic
 def record_sign_out(*, user: Any, ip: str, idle: bool = False) -> None:
-    record_event(
-        action="accounts.signed_out",
-        actor=user,
-        object_type="auth.user",
-        object_id=user.pk,
-        after={**_user_ref(user), "reason": "idle" if idle else "user"},
-        ip=ip,
-    )
+    _record_user_event("signed_out", user=user, ip=ip, reason="idle" if idle else "user")
 
 
 @transaction.atomic
@@ -294,14 +279,7 @@ def change_password(*, user: Any, new_password: str, ip: str) -> None:
     ends: Django's session auth hash no longer matches; the view keeps the current one."""
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    record_event(
-        action="accounts.password_changed",
-        actor=user,
-        object_type="auth.user",
-        object_id=user.pk,
-        after=_user_ref(user),
-        ip=ip,
-    )
+    _record_user_event("password_changed", user=user, ip=ip)
 
 
 @transaction.atomic
@@ -311,14 +289,7 @@ def record_password_reset(*, user: Any, by: Any, ip: str) -> None:
     from axes.utils import reset
 
     reset(username=user.get_username())
-    record_event(
-        action="accounts.password_reset",
-        actor=by,
-        object_type="auth.user",
-        object_id=user.pk,
-        after=_user_ref(user),
-        ip=ip,
-    )
+    _record_user_event("password_reset", user=user, actor=by, ip=ip)
 
 
 @transaction.atomic
@@ -382,13 +353,8 @@ def add_authenticator(*, user: Any, key: str, token: str, ip: str) -> tuple[Any,
         user=user, name=otp.TOTP_DEVICE_NAME, key=key, confirmed=True
     )
     codes = _new_recovery_device(user)
-    record_event(
-        action="accounts.second_factor_added",
-        actor=user,
-        object_type="auth.user",
-        object_id=user.pk,
-        after={**_user_ref(user), "replaced": replaced, "recovery_codes": len(codes)},
-        ip=ip,
+    _record_user_event(
+        "second_factor_added", user=user, ip=ip, replaced=replaced, recovery_codes=len(codes)
     )
     return device, codes
 
@@ -401,14 +367,7 @@ def regenerate_recovery_codes(*, user: Any, ip: str) -> list[str]:
     if not otp.has_second_factor(user):
         raise SecondFactorError(_("Set up the authenticator app first."))
     codes = _new_recovery_device(user)
-    record_event(
-        action="accounts.recovery_codes_renewed",
-        actor=user,
-        object_type="auth.user",
-        object_id=user.pk,
-        after={**_user_ref(user), "recovery_codes": len(codes)},
-        ip=ip,
-    )
+    _record_user_event("recovery_codes_renewed", user=user, ip=ip, recovery_codes=len(codes))
     return codes
 
 
@@ -421,12 +380,5 @@ def remove_second_factor(*, user: Any, by: Any, ip: str) -> int:
 
     removed, _detail = TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    record_event(
-        action="accounts.second_factor_removed",
-        actor=by,
-        object_type="auth.user",
-        object_id=user.pk,
-        after={**_user_ref(user), "devices": removed},
-        ip=ip,
-    )
+    _record_user_event("second_factor_removed", user=user, actor=by, ip=ip, devices=removed)
     return removed
