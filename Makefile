@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export UV_PYTHON := $(abspath $(BIN)/python)
 
-.PHONY: run test lint format bench setup clean-data messages
+.PHONY: run test test-long lint format bench setup clean-data messages
 
 $(BIN)/uv:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Warta needs Python 3.11 or newer")'
@@ -26,6 +26,10 @@ run: setup
 ## make test: everything the tests need, then the whole suite on SQLite and PostgreSQL.
 test: setup
 	bash scripts/test.sh
+
+## make test-long: the engine's random-action state machine with many more, longer examples.
+test-long: setup
+	HYPOTHESIS_PROFILE=long bash scripts/test.sh tests/workflow/test_engine_stateful.py
 
 lint: setup
 	$(BIN)/ruff check src tests bench

@@ -13,7 +13,8 @@ import random
 import sys
 import time
 
-from warta.workflow.calendar import JAKARTA, WorkCalendar
+from warta.worktime.calendar import WorkCalendar
+from warta.worktime.zone import JAKARTA
 
 
 def reference_add(calendar: WorkCalendar, start: dt.datetime, duration: dt.timedelta):

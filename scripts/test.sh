@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Runs lint, the translation check and the test suite on SQLite and PostgreSQL in parallel.
+# Arguments go to pytest (e.g. test paths: `make test-long` runs only the random-action tests).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
+# Hypothesis profile (tests/conftest.py): "ci" runs the same examples every time.
+export HYPOTHESIS_PROFILE="${HYPOTHESIS_PROFILE:-ci}"
 ARTIFACTS=artifacts/test
 mkdir -p "$ARTIFACTS"
 
@@ -58,10 +61,10 @@ run_suite() {  # name, database url, extra env
 }
 
 echo "== pytest on SQLite$( [ $pg_ok = 1 ] && echo ' and PostgreSQL, in parallel')"
-run_suite sqlite "sqlite:///$(mktemp -d)/warta.sqlite3" &
+run_suite sqlite "sqlite:///$(mktemp -d)/warta.sqlite3" "$@" &
 sqlite_pid=$!
 if [ $pg_ok = 1 ]; then
-    run_suite postgresql "$PG_URL" &
+    run_suite postgresql "$PG_URL" "$@" &
     pg_pid=$!
 fi
 

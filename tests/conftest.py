@@ -6,9 +6,37 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHIPPED = Path(__file__).parent.parent / "src/warta/sop/definitions"
+
+# Hypothesis profiles, chosen by HYPOTHESIS_PROFILE: "dev" (default), "ci" (scripts/test.sh:
+# the same examples on every run) and "long" (make test-long). Tests that set their own
+# max_examples keep it; the engine state machine takes its size from the profile.
+hypothesis_settings.register_profile("dev", max_examples=15, stateful_step_count=40, deadline=None)
+hypothesis_settings.register_profile(
+    "ci",
+    max_examples=15,
+    stateful_step_count=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+)
+hypothesis_settings.register_profile(
+    "long", max_examples=400, stateful_step_count=80, deadline=None, print_blob=True
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+def pytest_configure(config):
+    """The test database lives in the data dir, which importing the settings does not create."""
+    from django.conf import settings
+
+    from warta.config import datadir
+
+    datadir.prepare(settings.DATA_DIR)
 
 
 def pytest_report_header(config):

@@ -97,7 +97,10 @@ EXPECTATIONS: dict[str, Expect] = {
     # --- Deviations: one's own; supervisors see everyone's
     "workflow:deviations": Expect(get=members(**{CREATOR: MOVED}), post=NO_POST),
     "workflow:deviation": Expect(
-        args=lambda ids: {"pk": ids["deviation"]}, get=members(), post=members(BAD)
+        args=lambda ids: {"pk": ids["deviation"]},
+        get=members(),
+        # A post without an explanation is a review: refused to the executor (their own).
+        post=members(BAD, **{CREATOR: DENIED}),
     ),
     "workflow:person": Expect(
         args=lambda ids: {"user_id": ids["other_user"]},

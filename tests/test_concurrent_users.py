@@ -342,7 +342,7 @@ def _race(people: list[Person], item_id: int, branch: str, reason: str = "") -> 
 
     def decide(person: Person) -> None:
         page = pages[person.username]
-        fields = {"step_run": _step_run(page), "action": "decide", "branch": branch}
+        fields = {"step_run": _step_run(page), "action": branch}
         if reason:
             fields["reason"] = reason
         barrier.wait(timeout=60)
@@ -401,7 +401,7 @@ def _lifecycle(
         body = _edit(author, item_id, f"Perbaikan {author.username}")
         _submit_draft(author, item_id, body)
         checker = next(c for c in checkers if c.username == race.winner)
-        _act(checker, item_id, action="decide", branch="setuju")  # it came back to them
+        _act(checker, item_id, action="setuju")  # it came back to them
     else:
         race = _race(checkers, item_id, "setuju")
         races.append(race)
@@ -410,7 +410,7 @@ def _lifecycle(
         races.append(_race(permitters, item_id, "tolak", "Tidak layak unggah."))
         return {"item": item_id, "plan": plan, "body": body, "checker": checker.username}
     races.append(_race(permitters, item_id, "izinkan"))
-    _act(checker, item_id, action="submit")  # the order to upload
+    _act(checker, item_id, action="complete")  # the order to upload
     _act(author, item_id, action="publish")
     return {"item": item_id, "plan": plan, "body": body, "checker": checker.username}
 

@@ -188,7 +188,7 @@ def test_rendered_pages_have_no_inline_script_or_style(client, people, published
     client.force_login(people["humas"])
     pages += [client.get(url, follow=True) for url in humas_urls]
     client.force_login(admin_user)
-    pages += [client.get(url) for url in [*ADMIN, "/admin/workflow/weekdayhours/preview/"]]
+    pages += [client.get(url) for url in [*ADMIN, "/admin/worktime/weekdayhours/preview/"]]
     for response in pages:
         assert response.status_code == 200, response.request["PATH_INFO"]
         finder = InlineFinder()

@@ -117,7 +117,7 @@ def at_review(world):
 def _decide(client: Client, item, step_run: int | str, reason: str, branch: str = "kembalikan"):
     return client.post(
         f"/kerja/berita/{item.pk}/aksi/",
-        {"step_run": step_run, "action": "decide", "branch": branch, "reason": reason},
+        {"step_run": step_run, "action": branch, "reason": reason},
     )
 
 

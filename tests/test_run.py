@@ -36,6 +36,7 @@ def test_setup_then_serve_then_ctrl_c(fresh_env, tmp_path):
     )
     assert setup.returncode == 0, setup.stderr
     assert "SDM.6.OT.02.02-3002" in setup.stdout
+    assert (tmp_path / "var" / "secret_key").stat().st_mode & 0o077 == 0  # kept by setup, private
     logins = (tmp_path / "var" / "demo-logins.txt").read_text()
     for username in ("admin", "humas", "kasubbag", "kabag"):
         assert f"  {username} " in logins

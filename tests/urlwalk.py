@@ -103,8 +103,7 @@ ODD_QUERIES = (
 # Form fields of every page, filled with values that must be refused politely.
 ODD_POST = {
     "step_run": str(10**20),
-    "action": "decide",
-    "branch": "zzz",
+    "action": "zzz",
     "assignee": "-1",
     "reason": "x" * 6000,
     "title": "\x00",
@@ -150,9 +149,10 @@ def build_world(sop) -> World:
     from django.contrib.auth import get_user_model
 
     from warta.accounts import selectors as accounts
-    from warta.accounts.demo import create_demo_users
     from warta.accounts.services import appoint_delegation
-    from warta.newsroom import demo, steps
+    from warta.demo import news as demo
+    from warta.demo.people import create_demo_users
+    from warta.newsroom import steps
     from warta.newsroom.models import NewsItem, Photo
     from warta.notify.models import Notification
     from warta.workflow.models import Deviation, StepRun
@@ -225,8 +225,7 @@ def plausible_post(ids: dict) -> dict:
     """Form data that looks right except for the ids, which belong to something else."""
     return {
         "step_run": str(ids["step_run"]),
-        "action": "decide",
-        "branch": "setuju",
+        "action": "setuju",
         "assignee": str(ids["user"]),
         "reason": "Catatan singkat.",
         "title": "Judul berita",

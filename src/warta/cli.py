@@ -51,6 +51,14 @@ def _server_args(prog: str, argv: list[str]) -> argparse.Namespace:
     if args.port is not None:
         os.environ["WARTA_PORT"] = str(args.port)
     django.setup()
+    # Refuse to start with a problem Django's checks can see (e.g. a loaded SOP naming a
+    # capability no installed app registers): better at start-up than at a step nobody can serve.
+    from django.core.management import CommandError, call_command
+
+    try:
+        call_command("check", "--database", "default")
+    except CommandError as error:
+        raise SystemExit(str(error)) from None
     args.host, args.port = settings.WARTA_HOST, settings.WARTA_PORT
     return args
 
@@ -81,10 +89,23 @@ def _print_logins() -> None:
         print(logins.read_text())
 
 
+# The commands that run Warta for a while keep a secret key in the data dir (generated once
+# unless WARTA_SECRET_KEY is set), so sessions and signed links survive a restart and the web
+# server and the worker agree on it. In production (WARTA_HTTPS) only `warta setup` writes it:
+# a server without a key stops with the settings' message instead.
+KEEP_SECRET_KEY = {"serve", "web", "worker", "db_worker"}
+
+
 def main(argv: list[str] | None = None) -> None:
+    from warta.config import datadir
+
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "warta.config.settings")
     args = list(sys.argv if argv is None else ["warta", *argv])
     command = args[1] if len(args) > 1 else ""
+    # Before Django reads the settings, which only read: the data dir holds the SQLite database.
+    datadir.prepare()
+    if command == "setup" or (command in KEEP_SECRET_KEY and not datadir.behind_https()):
+        datadir.ensure_secret_key()
     if command == "setup":
         sys.exit(_setup())
     if command == "serve":

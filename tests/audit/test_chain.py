@@ -9,9 +9,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from warta.audit.actions import register_action
 from warta.audit.models import AppendOnlyError, Event
 from warta.audit.services import record_event
 from warta.audit.verify import verify_chain
+
+register_action("test.thing_done", "Test thing done")
+register_action("test.parallel", "Test parallel append")
 
 
 def write_events(user, count=5):

@@ -149,8 +149,8 @@ def test_main_pages_have_no_csp_violations(
         "/admin/auth/user/add/",
         "/admin/sop/sopversion/",
         f"/admin/sop/sopversion/{item.case.sop_id}/change/",
-        "/admin/workflow/weekdayhours/",
-        "/admin/workflow/weekdayhours/preview/?start=2026-11-27T16:20&duration=30m",
+        "/admin/worktime/weekdayhours/",
+        "/admin/worktime/weekdayhours/preview/?start=2026-11-27T16:20&duration=30m",
     ):
         admin.goto(path)
         admin.wait_for_load_state("load")

@@ -20,10 +20,11 @@ from PIL import Image, PngImagePlugin
 
 from tests.newsroom.conftest import jpeg, open_run
 from tests.newsroom.test_services import walk_to
-from warta.newsroom import services, uploads
+from warta.newsroom import uploads
 from warta.newsroom.errors import InvalidUpload
 from warta.newsroom.models import NewsItem, Photo, Video
 from warta.newsroom.views_media import content_disposition
+from warta.publishing import services as publishing
 
 migration = importlib.import_module("warta.newsroom.migrations.0002_media_types")
 
@@ -147,7 +148,7 @@ def test_an_image_named_like_a_page_is_stored_and_served_as_an_image(
         assert draft["Cache-Control"].startswith("private")
 
     item = walk_to(item, people, "unggah")
-    services.publish(item_id=item.pk, step_run_id=open_run(item).pk, user=people["humas"])
+    publishing.publish(item_id=item.pk, step_run_id=open_run(item).pk, user=people["humas"])
     client.logout()
     url = f"/media/foto/{first.pk}/"
     whole = client.get(url)
@@ -184,7 +185,7 @@ def test_a_video_named_like_a_page_is_stored_and_served_as_a_video(client, peopl
     assert_safe(draft, "video/mp4", "rekaman.mp4")
 
     item = walk_to(item, people, "unggah")
-    services.publish(item_id=item.pk, step_run_id=open_run(item).pk, user=people["humas"])
+    publishing.publish(item_id=item.pk, step_run_id=open_run(item).pk, user=people["humas"])
     client.logout()
     url = f"/media/video/{video.pk}/"
     assert_safe(client.get(url), "video/mp4", "rekaman.mp4")

@@ -93,7 +93,7 @@ def test_a_supervisor_moves_a_step_to_another_writer(client, people, new_item):
     item = new_item()
     run = open_run(item)
     url = f"/kerja/berita/{item.pk}/aksi/"
-    form = {"step_run": run.pk, "action": "reassign", "assignee": people["humas2"].pk}
+    form = {"step_run": run.pk, "action": "workflow.reassign", "assignee": people["humas2"].pk}
     client.force_login(people["humas"])
     assert client.post(url, {**form, "reason": "Saya cuti."}).status_code == 403
     client.force_login(people["kasubbag"])
@@ -101,7 +101,7 @@ def test_a_supervisor_moves_a_step_to_another_writer(client, people, new_item):
     assert "Alihkan langkah ini ke orang lain" in page
     assert client.post(url, form).status_code == 400  # a reason is required
     response = client.post(url, {**form, "reason": "Sari sedang cuti."}, follow=True)
-    assert "Langkah telah dialihkan ke orang lain." in response.content.decode()
+    assert "Langkah dialihkan ke" in response.content.decode()
     run.refresh_from_db()
     assert run.assignee == people["humas2"]
     event = Event.objects.filter(action="workflow.step_reassigned").get()

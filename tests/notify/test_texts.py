@@ -7,12 +7,13 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import translation
 
 from warta.accounts.services import appoint_delegation
 from warta.notify import texts
 from warta.notify.models import Notification, OutgoingMail
-from warta.workflow import clock, services
+from warta.workflow import services
 
 WIB = ZoneInfo("Asia/Jakarta")
 START = dt.datetime(2026, 11, 30, 9, 0, tzinfo=WIB)  # Monday
@@ -51,7 +52,7 @@ def _to_the_check(sop, humas):
 
 @pytest.mark.django_db
 def test_a_new_task_names_its_kind_once(humas_sop, team):
-    with clock.frozen_at(lambda: START):
+    with time_machine.travel(START, tick=False):
         _to_the_check(humas_sop, team["humas"])
     notification = Notification.objects.get(recipient=team["kasubbag"])
     assert notification.title == "3. Periksa draft — Wisuda"
@@ -76,9 +77,9 @@ def test_a_return_by_a_plh_says_returned_by_whom_and_the_note(humas_sop, team):
         reason="Kasubbag dinas luar.",
         appointed_by=team["kasubbag"],
     )
-    with clock.frozen_at(lambda: START):
+    with time_machine.travel(START, tick=False):
         case = _to_the_check(humas_sop, team["humas"])
-    with clock.frozen_at(lambda: START + dt.timedelta(minutes=5)):
+    with time_machine.travel(START + dt.timedelta(minutes=5), tick=False):
         services.decide(
             case_id=case.pk,
             step_run_id=_open(case).pk,
@@ -110,7 +111,7 @@ def test_a_return_by_a_plh_says_returned_by_whom_and_the_note(humas_sop, team):
 def test_a_return_by_the_official_names_them_without_plh(humas_sop, team):
     team["kasubbag"].first_name, team["kasubbag"].last_name = "Rina", "Kartika"
     team["kasubbag"].save()
-    with clock.frozen_at(lambda: START):
+    with time_machine.travel(START, tick=False):
         case = _to_the_check(humas_sop, team["humas"])
         services.decide(
             case_id=case.pk,

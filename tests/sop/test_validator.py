@@ -55,6 +55,8 @@ EXPECTED = {
     "start-is-end.yaml": ("start-is-end", "start", 14),
     "loop-without-exit.yaml": ("loop-without-exit", "steps[3].next", 34),
     "loop-decision-inside.yaml": ("loop-without-exit", "steps[1].branches[0].next", 31),
+    "unknown-capability.yaml": ("unknown-capability", "steps[0].uses", 22),
+    "unknown-provider.yaml": ("unknown-provider", "artifacts[0].provided_by", 13),
 }
 
 

@@ -8,9 +8,12 @@ import threading
 import pytest
 from django.db import connection, transaction
 
+from warta.audit.actions import register_action
 from warta.audit.models import Event
 from warta.audit.services import record_event
 from warta.audit.verify import verify_chain
+
+register_action("test.write", "Test write")
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "sqlite", reason="SQLite's single write lock only"

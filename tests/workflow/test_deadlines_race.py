@@ -15,11 +15,12 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 
 from warta.audit.models import Event
 from warta.audit.verify import verify_chain
-from warta.workflow import clock, deadlines, services
+from warta.workflow import deadlines, services
 from warta.workflow.models import Case, Deviation, StepAlert, StepRun
 
 from .helpers import ALL_HUMAS_ARTIFACTS, open_run
@@ -38,7 +39,7 @@ def humas(humas_sop, make_user):
 
 
 def _late_case(sop, user, n: int = 1) -> tuple[Case, StepRun, StepAlert]:
-    with clock.frozen_at(lambda: STARTED):
+    with time_machine.travel(STARTED, tick=False):
         case = services.start_case(
             sop=sop, subject_type="test.item", subject_id=str(n), title="Berita", started_by=user
         )
@@ -114,7 +115,7 @@ def test_a_check_that_fires_first_makes_the_decision_wait(humas_sop, humas, monk
         assert checking.wait(timeout=30)
         _finish(case, run, humas)()
 
-    with clock.frozen_at(lambda: LATE):
+    with time_machine.travel(LATE, tick=False):
         errors = _run_together(lambda: deadlines.fire(alert.pk), decide_while_checking)
     assert errors == []
     assert _outcome(case, run, alert) == "check first"
@@ -139,7 +140,7 @@ def test_a_decision_that_comes_first_makes_the_check_skip(humas_sop, humas, monk
         assert deciding.wait(timeout=30)
         results.append(deadlines.fire(alert.pk))
 
-    with clock.frozen_at(lambda: LATE):
+    with time_machine.travel(LATE, tick=False):
         errors = _run_together(_finish(case, run, humas), check_while_deciding)
     assert errors == []
     assert results == ["skipped"]
@@ -152,7 +153,7 @@ def test_decisions_and_checks_at_the_same_moment_never_fail(humas_sop, humas):
     jobs: list[Callable[[], object]] = []
     for case, run, alert in cases:
         jobs += [_finish(case, run, humas), lambda pk=alert.pk: deadlines.fire(pk)]
-    with clock.frozen_at(lambda: LATE):
+    with time_machine.travel(LATE, tick=False):
         errors = _run_together(*jobs)
     assert errors == []
     outcomes = {_outcome(case, run, alert) for case, run, alert in cases}

@@ -5,19 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 
 from warta.audit.models import Event
-from warta.workflow import clock, services
-from warta.workflow.deviations import (
-    DeviationFilter,
-    NotExplainedYet,
-    deviation_list,
-    explain_deviation,
-    review_deviation,
-    unexplained_for,
-)
+from warta.workflow import services
+from warta.workflow.deviations import NotExplainedYet, explain_deviation, review_deviation
 from warta.workflow.errors import NotPermitted, ReasonRequired
 from warta.workflow.models import Deviation
+from warta.workflow.selectors import DeviationFilter, deviation_list, unexplained_for
 
 from .helpers import open_run
 
@@ -31,7 +26,7 @@ def late(humas_sop, make_user):
         "kabag": make_user("kabag", "kabag_adm_umum"),
     }
     start = dt.datetime(2026, 12, 2, 2, 0, tzinfo=dt.UTC)  # Wed 09:00 WIB
-    with clock.frozen_at(lambda: start):
+    with time_machine.travel(start, tick=False):
         case = services.start_case(
             sop=humas_sop,
             subject_type="t",
@@ -39,7 +34,7 @@ def late(humas_sop, make_user):
             title="Berita",
             started_by=people["humas"],
         )
-    with clock.frozen_at(lambda: start + dt.timedelta(hours=2)):
+    with time_machine.travel(start + dt.timedelta(hours=2), tick=False):
         services.complete_step(
             case_id=case.pk,
             step_run_id=open_run(case).pk,

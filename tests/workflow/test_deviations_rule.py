@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from warta.sop.services import load_sop
 from warta.workflow import services
-from warta.workflow.deviations import known_missing
 from warta.workflow.models import Case, Deviation
+from warta.workflow.selectors import known_missing
 
 from .helpers import open_run
 
@@ -197,12 +197,12 @@ def test_a_late_step_is_still_its_own_deviation(humas_sop, people):
     """The one-fact rule is about artifacts; lateness stays per step."""
     import datetime as dt
 
-    from warta.workflow import clock
+    import time_machine
 
     start = dt.datetime(2026, 12, 2, 2, 0, tzinfo=dt.UTC)  # Wed 09:00 WIB
-    with clock.frozen_at(lambda: start):
+    with time_machine.travel(start, tick=False):
         case = Humas(humas_sop, people)
-    with clock.frozen_at(lambda: start + dt.timedelta(hours=2)):
+    with time_machine.travel(start + dt.timedelta(hours=2), tick=False):
         case.complete("humas", NO_VIDEO)
     kinds = sorted(Deviation.objects.filter(case=case.case).values_list("kind", flat=True))
     assert kinds == ["kelengkapan", "waktu"]

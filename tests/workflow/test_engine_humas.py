@@ -6,10 +6,11 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from warta.audit.models import Event
 from warta.audit.verify import verify_chain
-from warta.workflow import clock, services
+from warta.workflow import services
 from warta.workflow.errors import (
     AlreadyProcessed,
     CaseAlreadyOpen,
@@ -213,16 +214,16 @@ def test_completing_a_decision_is_refused(humas_sop, people):
 
 def test_due_times_follow_the_working_calendar_and_late_finish_is_a_deviation(humas_sop, people):
     friday_late = dt.datetime(2026, 11, 27, 16, 20, tzinfo=WIB)
-    with clock.frozen_at(lambda: friday_late):
+    with time_machine.travel(friday_late, tick=False):
         case = start(humas_sop, people["humas"])
     run = open_run(case)
     assert run.due_at == dt.datetime(2026, 11, 30, 7, 50, tzinfo=WIB)
-    with clock.frozen_at(lambda: dt.datetime(2026, 11, 30, 7, 45, tzinfo=WIB)):
+    with time_machine.travel(dt.datetime(2026, 11, 30, 7, 45, tzinfo=WIB), tick=False):
         complete(case, people["humas"])
     assert not Deviation.objects.filter(kind="waktu").exists()
     edit = open_run(case)
     assert edit.due_at == dt.datetime(2026, 11, 30, 9, 45, tzinfo=WIB)
-    with clock.frozen_at(lambda: dt.datetime(2026, 11, 30, 10, 0, tzinfo=WIB)):
+    with time_machine.travel(dt.datetime(2026, 11, 30, 10, 0, tzinfo=WIB), tick=False):
         complete(case, people["humas"])
     late = Deviation.objects.get(kind="waktu")
     assert late.step_run == edit and late.attributed_to == people["humas"]

@@ -141,6 +141,13 @@ class DelegationAdmin(admin.ModelAdmin):
     def revoke_selected(self, request, queryset):
         revoked = 0
         for delegation in queryset:
+            if not request.user.has_perm("accounts.revoke_delegation", delegation):
+                refused = _(
+                    "Only the official replaced, whoever appointed the Plh/Plt or an "
+                    "administrator may revoke it."
+                )
+                self.message_user(request, f"{delegation}: {refused}", messages.ERROR)
+                continue
             try:
                 services.revoke_delegation(
                     delegation_id=delegation.pk,

@@ -23,12 +23,17 @@ from warta.accounts import otp
 
 class WartaAdminSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
-        return super().has_permission(request) and otp.is_verified(request.user)
+        # ``may``, not ``has_perm``: the admin needs ``is_staff`` even from a superuser.
+        from warta.policy import may
+
+        return may(request.user, "warta.open_admin") and otp.is_verified(request.user)
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None):
+        from warta.policy import may
+
         target = request.GET.get("next") or reverse("admin:index", current_app=self.name)
         user = request.user
-        if user.is_authenticated and user.is_active and user.is_staff:
+        if user.is_authenticated and may(user, "warta.open_admin"):
             if otp.is_verified(user):
                 return redirect(target)
             step = "ui:second_factor" if otp.has_second_factor(user) else "ui:second_factor_setup"

@@ -12,9 +12,16 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from warta.accounts import audit_actions
         from warta.accounts.middleware import mark_signed_in
+        from warta.accounts.receivers import sync_roles_of_loaded_sop
+        from warta.sop.signals import sop_loaded
 
         user_logged_in.connect(mark_signed_in, dispatch_uid="warta.accounts.mark_signed_in")
+        sop_loaded.connect(
+            sync_roles_of_loaded_sop, dispatch_uid="warta.accounts.sync_roles_of_loaded_sop"
+        )
+        audit_actions.register()
 
 
 class WartaAdminConfig(admin_apps.AdminConfig):

@@ -54,7 +54,7 @@ class AppointForm(forms.Form):
         super().__init__(*args, **kwargs)
         users = get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
         self.fields["acting"].queryset = users.exclude(pk=user.pk)
-        if user.is_superuser:
+        if user.has_perm("accounts.appoint_plh_for_others"):
             self.fields["role"].queryset = Role.objects.all()
             self.fields["principal"].queryset = users
         else:

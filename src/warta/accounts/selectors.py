@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from warta.accounts.models import Delegation, Role
-
-WIB = ZoneInfo("Asia/Jakarta")
+from warta.worktime import zone
 
 
 @dataclass(frozen=True)
@@ -29,17 +28,9 @@ class Capacity:
     principal_id: int | None = None
 
 
-def now() -> dt.datetime:
-    """The engine's clock (``warta.workflow.clock``), so simulations that freeze it agree with
-    the delegations in force. Imported lazily: accounts sits below workflow."""
-    from warta.workflow import clock
-
-    return clock.now()
-
-
 def local_date(at: dt.datetime | None = None) -> dt.date:
-    """The date in Asia/Jakarta at ``at`` (default: now) — delegations run by these dates."""
-    return (at or now()).astimezone(WIB).date()
+    """The date in Jakarta at ``at`` (default: now) — delegations run by these dates."""
+    return zone.local_date(at or timezone.now())
 
 
 def _is_active_user(user: Any) -> bool:

@@ -8,12 +8,14 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from warta.accounts import selectors
 from warta.accounts.models import Delegation, Role
 from warta.audit.services import record_event
+from warta.audit.snapshots import snapshot
 from warta.errors import WartaError
 from warta.sop.definition import Role as SopRole
 
@@ -25,7 +27,7 @@ def sync_roles(*, roles: Iterable[SopRole]) -> list[Role]:
     for sop_role in roles:
         role = Role.objects.filter(code=sop_role.id).select_related("group").first()
         if role is None:
-            group, _ = Group.objects.get_or_create(name=sop_role.name)
+            group = _free_group(sop_role.name, sop_role.id)
             role = Role.objects.create(code=sop_role.id, name=sop_role.name, group=group)
         elif role.name != sop_role.name:
             role.name = sop_role.name
@@ -35,6 +37,16 @@ def sync_roles(*, roles: Iterable[SopRole]) -> list[Role]:
                 role.group.save(update_fields=["name"])
         synced.append(role)
     return synced
+
+
+def _free_group(name: str, code: str) -> Group:
+    """The group for a new role: the one named like it unless another role already owns that
+    one (a revision renamed the role's id but kept its name), then one named "<name> (<code>)"."""
+    group, _ = Group.objects.get_or_create(name=name)
+    if not Role.objects.filter(group=group).exists():
+        return group
+    group, _ = Group.objects.get_or_create(name=f"{name} ({code})"[:150])
+    return group
 
 
 def grant_role(*, user: Any, role_code: str) -> None:
@@ -116,15 +128,11 @@ def validate_appointment(
 
 
 def _state(delegation: Delegation) -> dict:
-    return {
-        "role": delegation.role.code,
-        "kind": delegation.kind,
-        "acting": delegation.acting_id,
-        "principal": delegation.principal_id,
-        "starts_on": delegation.starts_on.isoformat(),
-        "ends_on": delegation.ends_on.isoformat(),
-        "revoked_at": delegation.revoked_at.isoformat() if delegation.revoked_at else None,
-    }
+    return snapshot(
+        delegation,
+        ["kind", "acting", "principal", "starts_on", "ends_on", "revoked_at"],
+        role=delegation.role.code,
+    )
 
 
 @transaction.atomic
@@ -167,7 +175,7 @@ def appoint_delegation(
         ends_on=ends_on,
         reason=reason,
         appointed_by=appointed_by,
-        appointed_at=selectors.now(),
+        appointed_at=timezone.now(),
     )
     record_event(
         action="accounts.delegation_appointed",
@@ -202,7 +210,7 @@ def revoke_delegation(*, delegation_id: int, user: Any, ip: str = "") -> Delegat
     if delegation.ends_on < selectors.local_date():
         raise DelegationError(_("This delegation has already ended."))
     before = _state(delegation)
-    delegation.revoked_at = selectors.now()
+    delegation.revoked_at = timezone.now()
     delegation.revoked_by = user
     delegation.save(update_fields=["revoked_at", "revoked_by"])
     record_event(
@@ -226,10 +234,10 @@ def _user_ref(user: Any) -> dict:
 
 
 def _record_user_event(action: str, *, user: Any, ip: str, actor: Any = None, **details) -> None:
-    """One ``accounts.<action>`` audit event about ``user`` (done by ``actor``, else by the
-    person themselves) with the client address and the details given."""
+    """One audit event ``action`` (e.g. "accounts.signed_in") about ``user`` (done by ``actor``,
+    else by the person themselves) with the client address and the details given."""
     record_event(
-        action=f"accounts.{action}",
+        action=action,
         actor=actor or user,
         object_type="auth.user",
         object_id=user.pk,
@@ -241,7 +249,7 @@ def _record_user_event(action: str, *, user: Any, ip: str, actor: Any = None, **
 @transaction.atomic
 def record_sign_in(*, user: Any, ip: str, second_factor: str = "") -> None:
     """``second_factor``: "" (password only), "totp" or "recovery"."""
-    _record_user_event("signed_in", user=user, ip=ip, second_factor=second_factor)
+    _record_user_event("accounts.signed_in", user=user, ip=ip, second_factor=second_factor)
 
 
 @transaction.atomic
@@ -259,18 +267,20 @@ def record_sign_in_failure(*, username: str, ip: str, locked_out: bool) -> None:
 
 @transaction.atomic
 def record_second_factor_failure(*, user: Any, ip: str) -> None:
-    _record_user_event("second_factor_failed", user=user, ip=ip)
+    _record_user_event("accounts.second_factor_failed", user=user, ip=ip)
 
 
 @transaction.atomic
 def record_second_factor_passed(*, user: Any, ip: str, second_factor: str) -> None:
     """A signed-in person confirmed with a code later (e.g. on first entering the admin)."""
-    _record_user_event("second_factor_passed", user=user, ip=ip, second_factor=second_factor)
+    _record_user_event(
+        "accounts.second_factor_passed", user=user, ip=ip, second_factor=second_factor
+    )
 
 
 @transaction.atomic
 def record_sign_out(*, user: Any, ip: str, idle: bool = False) -> None:
-    _record_user_event("signed_out", user=user, ip=ip, reason="idle" if idle else "user")
+    _record_user_event("accounts.signed_out", user=user, ip=ip, reason="idle" if idle else "user")
 
 
 @transaction.atomic
@@ -279,7 +289,7 @@ def change_password(*, user: Any, new_password: str, ip: str) -> None:
     ends: Django's session auth hash no longer matches; the view keeps the current one."""
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    _record_user_event("password_changed", user=user, ip=ip)
+    _record_user_event("accounts.password_changed", user=user, ip=ip)
 
 
 @transaction.atomic
@@ -289,7 +299,7 @@ def record_password_reset(*, user: Any, by: Any, ip: str) -> None:
     from axes.utils import reset
 
     reset(username=user.get_username())
-    _record_user_event("password_reset", user=user, actor=by, ip=ip)
+    _record_user_event("accounts.password_reset", user=user, actor=by, ip=ip)
 
 
 @transaction.atomic
@@ -354,7 +364,11 @@ def add_authenticator(*, user: Any, key: str, token: str, ip: str) -> tuple[Any,
     )
     codes = _new_recovery_device(user)
     _record_user_event(
-        "second_factor_added", user=user, ip=ip, replaced=replaced, recovery_codes=len(codes)
+        "accounts.second_factor_added",
+        user=user,
+        ip=ip,
+        replaced=replaced,
+        recovery_codes=len(codes),
     )
     return device, codes
 
@@ -367,7 +381,9 @@ def regenerate_recovery_codes(*, user: Any, ip: str) -> list[str]:
     if not otp.has_second_factor(user):
         raise SecondFactorError(_("Set up the authenticator app first."))
     codes = _new_recovery_device(user)
-    _record_user_event("recovery_codes_renewed", user=user, ip=ip, recovery_codes=len(codes))
+    _record_user_event(
+        "accounts.recovery_codes_renewed", user=user, ip=ip, recovery_codes=len(codes)
+    )
     return codes
 
 
@@ -380,5 +396,7 @@ def remove_second_factor(*, user: Any, by: Any, ip: str) -> int:
 
     removed, _detail = TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    _record_user_event("second_factor_removed", user=user, actor=by, ip=ip, devices=removed)
+    _record_user_event(
+        "accounts.second_factor_removed", user=user, actor=by, ip=ip, devices=removed
+    )
     return removed

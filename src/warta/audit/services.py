@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from warta.audit.actions import get_action
 from warta.audit.hashing import canonical_json, event_hash
 from warta.audit.models import ChainHead, Event
 
@@ -30,7 +31,12 @@ def record_event(
     acting_for: str = "",
     ip: str = "",
 ) -> Event:
-    """Append one event to the chain. ``actor`` None means the system itself."""
+    """Append one event to the chain. ``actor`` None means the system itself.
+
+    ``action`` must be registered (``warta.audit.actions.register_action``); an unknown code
+    raises ``UnregisteredAction`` and nothing is written.
+    """
+    get_action(action)
     with transaction.atomic():
         head, _created = ChainHead.objects.select_for_update().get_or_create(pk=1)
         seq = head.last_seq + 1

@@ -11,6 +11,10 @@ from pathlib import Path
 
 import dj_database_url
 from csp import constants as csp_constants
+from django.core.exceptions import ImproperlyConfigured
+
+from warta.config import datadir
+from warta.worktime.zone import TIME_ZONE_NAME
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -25,20 +29,27 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(os.environ.get("WARTA_DATA_DIR", Path.cwd() / "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Read only: importing the settings creates no directory and writes no file. The `warta` command
+# creates the data dir, and `warta setup` (outside production also serve/web/worker) the secret
+# key file, before Django starts (warta.config.datadir).
+DATA_DIR = datadir.data_dir()
+# Production: behind HTTPS (see docs/deployment.md). There a missing secret key is an error.
+WARTA_HTTPS = datadir.behind_https()
 
 
 def _secret_key() -> str:
-    """The configured key, or one generated once and kept in the data dir (never in the repo)."""
-    configured = os.environ.get("WARTA_SECRET_KEY")
-    if configured:
-        return configured
-    key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+    """WARTA_SECRET_KEY, else the key kept in the data dir (never in the repository)."""
+    key = datadir.configured_secret_key(DATA_DIR)
+    if key:
+        return key
+    if WARTA_HTTPS:
+        raise ImproperlyConfigured(
+            "Warta has no secret key: set WARTA_SECRET_KEY (a long random value) or run "
+            f"`warta setup` to generate {DATA_DIR / datadir.SECRET_KEY_FILE}."
+        )
+    # A trial or test process started outside `warta setup`/`serve`: a key of its own, so
+    # nothing signed by it outlives the process.
+    return secrets.token_urlsafe(50)
 
 
 SECRET_KEY = _secret_key()
@@ -60,6 +71,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_prose_editor",
     "axes",
+    # Object permissions from one policy module (warta.policy); its template tags.
+    "rules",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -67,10 +80,13 @@ INSTALLED_APPS = [
     "warta.accounts",
     "warta.audit",
     "warta.sop",
+    "warta.worktime",
     "warta.workflow",
     "warta.newsroom",
+    "warta.publishing",
     "warta.notify",
     "warta.site",
+    "warta.demo",
 ]
 
 MIDDLEWARE = [
@@ -109,11 +125,12 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "warta.ui.context.identity",
-                "warta.newsroom.context.navigation",
             ],
         },
     },
 ]
+# Every form field on Warta's pages: `{{ form.x.as_field_group }}` renders ui/field.html.
+FORM_RENDERER = "warta.ui.forms.WartaFormRenderer"
 
 # --- Database -------------------------------------------------------------------------------
 # SQLite (WAL) under the data dir is the embedded default; PostgreSQL by URL in production.
@@ -163,6 +180,8 @@ AUTHENTICATION_BACKENDS = [
     # Refuses a locked-out account or address before the password is checked (django-axes).
     # It needs the request, so Django's test client uses force_login, never login().
     "axes.backends.AxesStandaloneBackend",
+    # Who may do what (user.has_perm("…", obj)): the predicates in warta.policy.
+    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -198,14 +217,13 @@ OTP_TOTP_ISSUER = "Warta"
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = "Asia/Jakarta"
+TIME_ZONE = TIME_ZONE_NAME
 USE_I18N = True
 USE_TZ = True
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+STATIC_ROOT = DATA_DIR / datadir.STATIC_DIR
 MEDIA_URL = "/media/"
 # Uploaded media are private: no URL serves MEDIA_ROOT directly; views check who may see a file.
 MEDIA_ROOT = DATA_DIR / "media"
@@ -227,7 +245,7 @@ STORAGES = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
-if env_bool("WARTA_HTTPS", False):
+if WARTA_HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

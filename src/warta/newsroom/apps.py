@@ -8,6 +8,8 @@ class NewsroomConfig(AppConfig):
     verbose_name = _("Newsroom")
 
     def ready(self) -> None:
-        from warta.newsroom.hooks import register
+        from warta.newsroom import audit_actions
+        from warta.newsroom.capabilities import register
 
         register()
+        audit_actions.register()

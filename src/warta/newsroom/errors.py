@@ -34,3 +34,18 @@ class EditConflict(WorkflowError):
 
 class InvalidUpload(WorkflowError):
     code = "invalid-upload"
+
+
+class NoNewsSop(WorkflowError):
+    """No active SOP starts with writing a news item (or several do and none is chosen)."""
+
+    code = "no-news-sop"
+    status = 409
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "No active SOP starts with writing a news item, or several do and "
+                "WARTA_NEWSROOM_SOP does not choose one. Ask the SOP owner to load one."
+            )
+        )

@@ -8,24 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 
-from warta.newsroom import channels as channel_list
-from warta.newsroom.limits import MAX_BODY_CHARS, MAX_COVERAGE_NOTES_CHARS, NOTE_MAX_LENGTH
+from warta.newsroom.limits import MAX_BODY_CHARS, MAX_COVERAGE_NOTES_CHARS
 from warta.newsroom.models import BODY_EXTENSIONS
 from warta.newsroom.uploads import PHOTO_EXTENSIONS, VIDEO_EXTENSIONS
+from warta.publishing import channels as channel_list
 
 # Coverage notes are written within days of the activity; an earlier year is a typing slip.
 EARLIEST_ACTIVITY_YEAR = 2000
 # Database ids are 64-bit; anything larger is not an id of anything.
 MAX_ID = 2**63 - 1
-
-
-class NoteField(forms.CharField):
-    """A textarea note. Browsers send line breaks as CRLF but count them as one character
-    for ``maxlength``; counting them as one here too keeps both limits the same."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -133,47 +124,3 @@ class AutosaveForm(forms.Form):
     notes = forms.CharField(max_length=MAX_COVERAGE_NOTES_CHARS, required=False)
     body = body_field()
     base_version = forms.IntegerField(min_value=0, max_value=MAX_ID)
-
-
-class ActionForm(forms.Form):
-    step_run = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
-    action = forms.ChoiceField(
-        choices=[
-            ("submit", "submit"),
-            ("decide", "decide"),
-            ("publish", "publish"),
-            ("reassign", "reassign"),
-        ],
-        widget=forms.HiddenInput,
-    )
-    branch = forms.CharField(required=False, max_length=64)
-    assignee = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    reason = NoteField(
-        label=_("Notes"),
-        required=False,
-        max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-
-
-class PublishForm(forms.Form):
-    """Addresses of the posts made by hand on the other channels (optional)."""
-
-    def __init__(self, *args, channels: list[str], **kwargs):
-        super().__init__(*args, **kwargs)
-        for code in channels:
-            if code == channel_list.WEBSITE:
-                continue
-            self.fields[f"url_{code}"] = forms.URLField(
-                label=_("Address of the post on %(channel)s")
-                % {"channel": channel_list.channel_name(code)},
-                required=False,
-                assume_scheme="https",
-            )
-
-    def channel_urls(self) -> dict[str, str]:
-        return {
-            name.removeprefix("url_"): value
-            for name, value in self.cleaned_data.items()
-            if name.startswith("url_") and value
-        }

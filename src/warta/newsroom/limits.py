@@ -11,5 +11,7 @@ from __future__ import annotations
 MAX_BODY_CHARS = 200_000
 # Coverage notes taken at the activity (plain text): names, titles, what was said.
 MAX_COVERAGE_NOTES_CHARS = 20_000
-# The longest return, refusal or hand-over note (characters), shown beside the box.
-NOTE_MAX_LENGTH = 5000
+# The longest return, refusal or hand-over note is the engine's (``warta.workflow.limits``).
+from warta.workflow.limits import NOTE_MAX_LENGTH  # noqa: E402
+
+__all__ = ["MAX_BODY_CHARS", "MAX_COVERAGE_NOTES_CHARS", "NOTE_MAX_LENGTH"]

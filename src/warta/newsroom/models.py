@@ -180,26 +180,3 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} r{self.number}"
-
-
-class Publication(models.Model):
-    """Where an item was published: the built-in website, or another channel recorded by hand."""
-
-    item = models.ForeignKey(NewsItem, on_delete=models.CASCADE, related_name="publications")
-    channel = models.CharField(_("channel"), max_length=32)
-    url = models.URLField(_("address"), max_length=500, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    published_at = models.DateTimeField(_("published at"))
-
-    class Meta:
-        verbose_name = _("publication")
-        verbose_name_plural = _("publications")
-        ordering = ["item", "pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["item", "channel"], name="newsroom_one_per_channel"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.item_id} → {self.channel}"

@@ -6,14 +6,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
 
-from warta.newsroom.models import NewsItem, Revision
-from warta.workflow import clock
-from warta.workflow.calendar_config import get_calendar
-from warta.workflow.deviations import unexplained_for
+from warta.accounts.selectors import role_codes_of
+from warta.newsroom.diff import html_diff
+from warta.newsroom.errors import NoNewsSop
+from warta.newsroom.models import NewsItem, Photo, Revision, Video
+from warta.sop.definition import SopDefinition, Step
+from warta.sop.models import SopVersion
+from warta.workflow.actions import OpenStep, open_step
 from warta.workflow.models import Case, StepRun
-from warta.workflow.selectors import TimeStatus, tasks_for, time_status
+from warta.workflow.registry import artifact_present
+from warta.workflow.selectors import (
+    TimeStatus,
+    known_missing,
+    tasks_for,
+    time_status,
+    unexplained_for,
+)
+from warta.worktime.config import get_calendar
 
 
 @dataclass(frozen=True)
@@ -24,7 +38,7 @@ class Task:
 
 
 def _with_status(runs: QuerySet[StepRun]) -> list[Task]:
-    calendar, now = get_calendar(), clock.now()
+    calendar, now = get_calendar(), timezone.now()
     tasks = []
     for run in runs:
         item = getattr(run.case, "news_item", None)
@@ -67,47 +81,207 @@ def recent_items(limit: int = 10) -> QuerySet[NewsItem]:
     return NewsItem.objects.select_related("case").order_by("-updated_at")[:limit]
 
 
+def news_sop() -> SopVersion:
+    """The active SOP that new news items run under: the one whose first step writes the item
+    (``uses: newsroom.edit``). ``WARTA_NEWSROOM_SOP`` (a code) chooses when several do."""
+    from warta.newsroom.capabilities import EDIT
+
+    chosen = getattr(settings, "WARTA_NEWSROOM_SOP", "")
+    candidates = []
+    for version in SopVersion.objects.filter(is_active=True).order_by("-loaded_at", "-pk"):
+        definition = version.definition()
+        if definition.step(definition.start).uses == EDIT.name:
+            if version.code == chosen:
+                return version
+            candidates.append(version)
+    if len(candidates) == 1 or (candidates and not chosen):
+        return candidates[0]
+    raise NoNewsSop()
+
+
+def may_create(user: Any) -> bool:
+    """Whether ``user`` holds the role that starts a news item (their own or as Plh)."""
+    try:
+        version = news_sop()
+    except NoNewsSop:
+        return False
+    definition = version.definition()
+    return definition.step(definition.start).actor in role_codes_of(user)
+
+
+def start_hand_on_label() -> str:
+    """The label of "save the new note and finish the first step" ("" when there is no SOP or
+    its first step is not an editing step)."""
+    from warta.newsroom.capabilities import EDIT, hand_on_words
+
+    try:
+        definition = news_sop().definition()
+    except NoNewsSop:
+        return ""
+    start = definition.step(definition.start)
+    return hand_on_words(definition, start)[0] if start.uses == EDIT.name else ""
+
+
+@dataclass
+class ChecklistEntry:
+    name: str
+    present: bool
+    blocking: bool
+    known_at: StepRun | None = None  # where a tolerated missing item was already recorded
+
+
 @dataclass
 class ItemPage:
     item: NewsItem
     case: Case
+    definition: SopDefinition
     runs: list[StepRun]
     open_run: StepRun | None
+    step: Step | None  # the open run's step
     statuses: dict[int, TimeStatus]
     returned_run: StepRun | None  # the latest return for revision, when the draft came back
+    ending_run: StepRun | None  # the decision that ended the case (e.g. a refusal)
     submitted: list[Revision]  # submitted revisions, newest first
+    open: OpenStep  # what the viewer may do on the open step
+    checklist: list[ChecklistEntry]
+    diff: dict | None  # after a return: the returned and the resubmitted version compared
+    photos: list[Photo]
+    videos: list[Video]
+
+    @property
+    def at_start(self) -> bool:
+        return self.step is not None and self.step.id == self.definition.start
+
+    @property
+    def show_return_notes(self) -> bool:
+        """The open step is the writers' and the draft came back to them since they last had it."""
+        if self.returned_run is None or self.open_run is None or self.open.capability is None:
+            return False
+        later = [run for run in self.runs if run.seq > self.returned_run.seq and run.finished_at]
+        return self.open.capability.editable and not later
+
+    @property
+    def end_name(self) -> str:
+        end = self.definition.step_or_none(self.case.end_state)
+        return end.name if end else ""
+
+    @property
+    def role_names(self) -> dict[str, str]:
+        return {role.id: role.name for role in self.definition.roles}
+
+    @property
+    def decides(self) -> bool:
+        """The viewer decides on the item now (the decision layout: summary, preview, diff)."""
+        return bool(self.open.actions) and self.step is not None and self.step.kind == "decision"
 
 
-def item_page(pk: int) -> ItemPage:
+def _returned_runs(definition: SopDefinition, runs: list[StepRun]) -> list[StepRun]:
+    returned = []
+    for run in runs:
+        if run.kind != "decision" or not run.finished_at:
+            continue
+        step = definition.step_or_none(run.step_id)
+        branch = step.branch(run.outcome) if step else None
+        if branch is not None and branch.revision:
+            returned.append(run)
+    return returned
+
+
+def _ending_run(case: Case, runs: list[StepRun]) -> StepRun | None:
+    if case.is_open:
+        return None
+    finished = [run for run in runs if run.finished_at and run.finished_by_id]
+    return finished[-1] if finished else None
+
+
+def _checklist(case: Case, step: Step | None, definition: SopDefinition) -> list[ChecklistEntry]:
+    if step is None:
+        return []
+    entries = []
+    for requirement in step.kelengkapan.items:
+        artifact = definition.artifact(requirement.artifact)
+        entries.append(
+            ChecklistEntry(
+                name=artifact.name,
+                present=bool(artifact_present(artifact, case)),
+                blocking=requirement.on_missing == "block",
+            )
+        )
+    if any(not entry.present and not entry.blocking for entry in entries):
+        # A missing item already on record is one fact: say where, instead of warning again.
+        known = known_missing(case)
+        for entry, requirement in zip(entries, step.kelengkapan.items, strict=True):
+            record = known.get(requirement.artifact)
+            if not entry.present and record is not None:
+                entry.known_at = record.step_run
+    return entries
+
+
+def _review_diff(item: NewsItem, case: Case, submitted: list[Revision]) -> dict | None:
+    """After a return, what changed between the returned and the resubmitted version."""
+    if not case.revision_round or len(submitted) < 2:
+        return None
+    older, newer = review_diff_pair(item)
+    return {
+        "older": older,
+        "newer": newer,
+        "html": html_diff(older.body, newer.body, old_title=older.title, new_title=newer.title),
+    }
+
+
+def _media(item: NewsItem) -> tuple[list[Photo], list[Video]]:
+    photos = list(item.photos.all())
+    for photo in photos:
+        photo.src = reverse("newsroom:photo", args=[photo.pk])
+    videos = list(item.videos.all())
+    for video in videos:
+        video.src = reverse("newsroom:video", args=[video.pk])
+    return photos, videos
+
+
+def item_page(pk: int, user: Any, *, data: Any = None, action: str = "") -> ItemPage:
+    """Everything the item page shows to ``user``; ``data``/``action`` re-bind a refused form."""
     item = (
         NewsItem.objects.select_related("case", "case__sop", "cover", "created_by")
         .prefetch_related("photos", "videos", "publications")
         .get(pk=pk)
     )
     case = item.case
+    definition = case.sop.definition()
     runs = list(
         case.step_runs.select_related("assignee", "finished_by")
         .prefetch_related("deviations__attributed_to")
         .order_by("seq")
     )
-    calendar, now = get_calendar(), clock.now()
+    calendar, now = get_calendar(), timezone.now()
     statuses = {run.pk: time_status(run, calendar=calendar, now=now) for run in runs}
     open_run = next((run for run in runs if run.finished_at is None), None)
-    returned = [run for run in runs if run.kind == "decision" and run.outcome == "kembalikan"]
+    step = definition.step(open_run.step_id) if open_run else None
+    returned = _returned_runs(definition, runs)
     submitted = list(
         item.revisions.filter(kind=Revision.Kind.SUBMITTED)
         .select_related("saved_by")
         .order_by("-number")
         .defer("body")[:20]
     )
+    photos, videos = _media(item)
+    opened = open_step(case=case, run=open_run, user=user, data=data, action=action)
     return ItemPage(
         item=item,
         case=case,
+        definition=definition,
         runs=runs,
         open_run=open_run,
+        step=step,
         statuses=statuses,
         returned_run=returned[-1] if returned else None,
+        ending_run=_ending_run(case, runs),
         submitted=submitted,
+        open=opened,
+        checklist=_checklist(case, step, definition) if opened.actions else [],
+        diff=_review_diff(item, case, submitted),
+        photos=photos,
+        videos=videos,
     )
 
 

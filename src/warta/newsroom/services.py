@@ -10,53 +10,34 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
-from django.conf import settings
 from django.core.files.images import get_image_dimensions
 from django.db import transaction
-from django.urls import reverse
-from django.utils.text import slugify
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from warta.audit.services import record_event
-from warta.newsroom import channels as channel_list
-from warta.newsroom import steps
+from warta.audit.snapshots import snapshot
+from warta.newsroom.capabilities import EDIT, continues_editing
 from warta.newsroom.errors import EditConflict, NotEditable
-from warta.newsroom.models import SUBJECT_TYPE, NewsItem, Photo, Publication, Revision, Video
+from warta.newsroom.models import SUBJECT_TYPE, NewsItem, Photo, Revision, Video
+from warta.newsroom.selectors import news_sop
 from warta.newsroom.uploads import MediaType, check_photo, check_video
-from warta.sop.selectors import get_active
-from warta.workflow import clock
+from warta.publishing import channels as channel_list
 from warta.workflow import services as workflow
+from warta.workflow.capabilities import COMPLETE
 from warta.workflow.errors import NotPermitted
 from warta.workflow.models import Case, StepRun
+from warta.workflow.registry import capability_for
 
 logger = logging.getLogger(__name__)
 OBJECT_TYPE = "newsroom.newsitem"
 CONTENT_FIELDS = ("title", "activity_name", "activity_at", "place", "covered_by", "notes", "body")
-
-
-def _content(item: NewsItem) -> dict:
-    return {
-        "title": item.title,
-        "activity_name": item.activity_name,
-        "activity_at": item.activity_at.isoformat() if item.activity_at else None,
-        "place": item.place,
-        "covered_by": item.covered_by,
-        "notes": item.notes,
-        "body": item.body,
-        "channels": list(item.channels),
-        "cover": item.cover_id,
-        "edit_version": item.edit_version,
-    }
+# What the audit events of an item record (before and after).
+AUDITED_FIELDS = (*CONTENT_FIELDS, "channels", "cover", "edit_version")
 
 
 def _sanitize_body(html: str) -> str:
     return NewsItem._meta.get_field("body").sanitize(html or "")
-
-
-def _clean_channels(values: Iterable[str]) -> list[str]:
-    chosen = {value for value in values if value in channel_list.CHANNEL_NAMES}
-    chosen.add(channel_list.WEBSITE)
-    return [code for code, _name in channel_list.CHANNELS if code in chosen]
 
 
 def _add_revision(item: NewsItem, *, user: Any, kind: str, now: dt.datetime) -> Revision | None:
@@ -243,7 +224,7 @@ def _create_item(
     stored: _StoredMedia,
     ip: str,
 ) -> NewsItem:
-    now = clock.now()
+    now = timezone.now()
     item = NewsItem.objects.create(
         title=title.strip(),
         activity_name=activity_name.strip(),
@@ -258,7 +239,7 @@ def _create_item(
         updated_at=now,
     )
     case = workflow.start_case(
-        sop=get_active(steps.SOP_CODE),
+        sop=news_sop(),
         subject_type=SUBJECT_TYPE,
         subject_id=item.pk,
         title=item.title,
@@ -277,7 +258,7 @@ def _create_item(
         actor=user,
         object_type=OBJECT_TYPE,
         object_id=item.pk,
-        after=_content(item),
+        after=snapshot(item, AUDITED_FIELDS),
         ip=ip,
     )
     return item
@@ -292,7 +273,7 @@ def _lock_editable(item_id: int, user: Any) -> tuple[NewsItem, StepRun]:
     case = Case.objects.select_for_update(no_key=True).get(pk=item.case_id)
     item.case = case
     run = case.step_runs.filter(finished_at__isnull=True).first()
-    if run is None or run.step_id not in steps.EDITABLE_STEPS:
+    if run is None or not _serving(case, run).editable:
         raise NotEditable()
     workflow.check_actor(case=case, run=run, user=user)
     return item, run
@@ -360,8 +341,8 @@ def _save_draft(
     item, _run = _lock_editable(item_id, user)
     if base_version != item.edit_version:
         raise EditConflict()
-    now = clock.now()
-    before = _content(item)
+    now = timezone.now()
+    before = snapshot(item, AUDITED_FIELDS)
     for field in CONTENT_FIELDS:
         if field in content:
             value = content[field]
@@ -371,7 +352,7 @@ def _save_draft(
                 value = value.strip()
             setattr(item, field, value)
     if channels is not None:
-        item.channels = _clean_channels(channels)
+        item.channels = channel_list.clean_channels(channels)
     for photo in item.photos.all():
         caption = (captions or {}).get(photo.pk)
         if caption is not None and caption.strip() != photo.caption:
@@ -402,14 +383,18 @@ def _save_draft(
             object_type=OBJECT_TYPE,
             object_id=item.pk,
             before=before,
-            after=_content(item),
+            after=snapshot(item, AUDITED_FIELDS),
             ip=ip,
         )
     return item
 
 
 def _item_with_case(item_id: int) -> NewsItem:
-    return NewsItem.objects.select_related("case").get(pk=item_id)
+    return NewsItem.objects.select_related("case", "case__sop").get(pk=item_id)
+
+
+def _serving(case: Case, run: StepRun):
+    return capability_for(case.sop.definition().step(run.step_id)) or COMPLETE
 
 
 @transaction.atomic
@@ -418,13 +403,17 @@ def submit(*, item_id: int, step_run_id: int, user: Any, note: str = "", ip: str
     the draft keeps the submitted text as a revision: the reviewer's diff is taken against it."""
     item = _item_with_case(item_id)
     run = StepRun.objects.get(pk=step_run_id, case_id=item.case_id)
-    if run.step_id == steps.PUBLISH_STEP:
-        raise NotPermitted(_("Use the publish form to finish this step."))
+    definition = item.case.sop.definition()
+    step = definition.step(run.step_id)
+    serving = capability_for(step)
+    if serving is None or serving.name not in (EDIT.name, COMPLETE.name):
+        raise NotPermitted(_("Use the form of this step on the item page to finish it."))
     case = workflow.complete_step(
         case_id=item.case_id, step_run_id=step_run_id, user=user, note=note, ip=ip
     )
-    if run.step_id == steps.SUBMIT_FOR_REVIEW_STEP:
-        _add_revision(item, user=user, kind=Revision.Kind.SUBMITTED, now=clock.now())
+    if serving.editable and not continues_editing(definition, step):
+        # The item leaves the writers' hands: keep the text handed over, for the reviewer's diff.
+        _add_revision(item, user=user, kind=Revision.Kind.SUBMITTED, now=timezone.now())
     return case
 
 
@@ -442,61 +431,3 @@ def decide(
         reason=reason,
         ip=ip,
     )
-
-
-def _unique_slug(item: NewsItem) -> str:
-    """The title as a web address; the item's id is appended when another item took it."""
-    base = slugify(item.title)[:200] or "berita"
-    taken = NewsItem.objects.exclude(pk=item.pk).filter(slug__startswith=base)
-    slug, n = base, 1
-    while taken.filter(slug=slug).exists():
-        slug = f"{base}-{item.pk}" if n == 1 else f"{base}-{item.pk}-{n}"
-        n += 1
-    return slug
-
-
-@transaction.atomic
-def publish(
-    *,
-    item_id: int,
-    step_run_id: int,
-    user: Any,
-    channel_urls: Mapping[str, str] | None = None,
-    note: str = "",
-    ip: str = "",
-) -> Case:
-    """Step 7: publish on the built-in website (live at once) and record where else it was
-    posted by hand. The item ends "Terunggah"."""
-    item = NewsItem.objects.select_for_update(of=("self",)).select_related("case").get(pk=item_id)
-    run = StepRun.objects.get(pk=step_run_id, case_id=item.case_id)
-    if run.step_id != steps.PUBLISH_STEP:
-        raise NotPermitted(_("This item is not at the upload step."))
-    now = clock.now()
-    item.slug = item.slug or _unique_slug(item)
-    item.published_at = now
-    item.save(update_fields=["slug", "published_at"])
-    website_url = settings.WARTA_SITE_URL.rstrip("/") + reverse(
-        "site:article", kwargs={"slug": item.slug}
-    )
-    urls = {channel_list.WEBSITE: website_url}
-    for code, url in (channel_urls or {}).items():
-        if code in item.channels and code != channel_list.WEBSITE and url.strip():
-            urls[code] = url.strip()
-    for code, url in urls.items():
-        Publication.objects.update_or_create(
-            item=item,
-            channel=code,
-            defaults={"url": url, "published_by": user, "published_at": now},
-        )
-    case = workflow.complete_step(
-        case_id=item.case_id, step_run_id=step_run_id, user=user, note=note, ip=ip
-    )
-    record_event(
-        action="newsroom.item_published",
-        actor=user,
-        object_type=OBJECT_TYPE,
-        object_id=item.pk,
-        after={"slug": item.slug, "channels": urls},
-        ip=ip,
-    )
-    return case

@@ -7,33 +7,17 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from warta.accounts.client import client_ip
-from warta.accounts.selectors import role_codes_of, users_in_role
-from warta.newsroom import selectors, services, steps
+from warta.newsroom import selectors, services
 from warta.newsroom.access import sees_unit, staff_required
 from warta.newsroom.diff import html_diff
-from warta.newsroom.forms import (
-    MAX_ID,
-    ActionForm,
-    AutosaveForm,
-    DraftForm,
-    NewItemForm,
-    PublishForm,
-)
-from warta.newsroom.hooks import artifact_present
+from warta.newsroom.forms import MAX_ID, AutosaveForm, DraftForm, NewItemForm
 from warta.newsroom.models import NewsItem
-from warta.workflow import clock
-from warta.workflow import services as workflow
-from warta.workflow.deviations import known_missing
-from warta.workflow.errors import (
-    NotPermitted,
-    WorkflowError,
-)
-from warta.workflow.models import StepRun
+from warta.workflow import actions
+from warta.workflow.errors import NotPermitted, WorkflowError
 
 # Saved versions listed per page (autosaves make many; the compare form reaches any two).
 REVISIONS_PAGE_SIZE = 50
@@ -50,7 +34,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "tasks": tasks,
             "counts": counts,
             "deviations_to_explain": selectors.deviations_to_explain(request.user),
-            "can_create": steps.CREATOR_ROLE in role_codes_of(request.user),
+            "can_create": selectors.may_create(request.user),
         },
     )
 
@@ -64,114 +48,21 @@ def unit_overview(request: HttpRequest) -> HttpResponse:
     return render(request, "newsroom/unit.html", {"tasks": tasks, "counts": counts})
 
 
-def _photo_srcs(item: NewsItem) -> tuple[list, list]:
-    photos = list(item.photos.all())
-    for photo in photos:
-        photo.src = reverse("newsroom:photo", args=[photo.pk])
-    videos = list(item.videos.all())
-    for video in videos:
-        video.src = reverse("newsroom:video", args=[video.pk])
-    return photos, videos
-
-
-def _may_act(page: selectors.ItemPage, user) -> tuple[bool, str]:
-    if page.open_run is None:
-        return False, ""
+def _item_page(request: HttpRequest, pk: int, **rebind) -> selectors.ItemPage:
     try:
-        workflow.check_actor(case=page.case, run=page.open_run, user=user)
-    except WorkflowError as error:
-        return False, error.message
-    return True, ""
-
-
-def _review_diff(page: selectors.ItemPage) -> dict | None:
-    """After a return, what changed between the returned and the resubmitted version."""
-    if not page.case.revision_round or len(page.submitted) < 2:
-        return None
-    older, newer = selectors.review_diff_pair(page.item)
-    return {
-        "older": older,
-        "newer": newer,
-        "html": html_diff(older.body, newer.body, old_title=older.title, new_title=newer.title),
-    }
-
-
-def _checklist(definition, step, item: NewsItem, photos: list, videos: list) -> list[dict]:
-    if step is None:
-        return []
-    entries = [
-        {
-            "name": definition.artifact(requirement.artifact).name,
-            "present": artifact_present(
-                requirement.artifact, item=item, photos=len(photos), videos=len(videos)
-            ),
-            "blocking": requirement.on_missing == "block",
-            "artifact": requirement.artifact,
-        }
-        for requirement in step.kelengkapan.items
-    ]
-    if any(not entry["present"] and not entry["blocking"] for entry in entries):
-        # A missing item already on record is one fact: say where, instead of warning again.
-        known = known_missing(item.case)
-        for entry in entries:
-            record = known.get(entry["artifact"])
-            if not entry["present"] and record is not None:
-                entry["known_at"] = record.step_run
-    return entries
-
-
-def _reassign_candidates(definition, page: selectors.ItemPage, user) -> list:
-    """Other holders of the open step's role, when ``user`` may move the step to them."""
-    run = page.open_run
-    if run is None or not page.case.is_open:
-        return []
-    if not (user.is_superuser or workflow.supervises(definition, user, run.role_id, clock.now())):
-        return []
-    return [person for person in users_in_role(run.role_id) if person.pk != run.assignee_id]
-
-
-def _item_context(request: HttpRequest, pk: int) -> dict:
-    try:
-        page = selectors.item_page(pk)
+        return selectors.item_page(pk, request.user, **rebind)
     except NewsItem.DoesNotExist:
         raise Http404 from None
-    definition = page.case.sop.definition()
-    may_act, why_not = _may_act(page, request.user)
-    step = definition.step(page.open_run.step_id) if page.open_run else None
-    photos, videos = _photo_srcs(page.item)
-    diff = _review_diff(page)
-    checklist = _checklist(definition, step, page.item, photos, videos)
-    reassign_to = _reassign_candidates(definition, page, request.user)
-    publish_form = None
-    if step is not None and step.id == steps.PUBLISH_STEP:
-        publish_form = PublishForm(channels=page.item.channels)
-    return {
-        "page": page,
-        "item": page.item,
-        "case": page.case,
-        "definition": definition,
-        "step": step,
-        "may_act": may_act,
-        "why_not": why_not,
-        "editable": may_act and step is not None and step.id in steps.EDITABLE_STEPS,
-        "is_publish_step": step is not None and step.id == steps.PUBLISH_STEP,
-        "publish_form": publish_form,
-        "photos": photos,
-        "videos": videos,
-        "article": page.item,
-        "diff": diff,
-        "checklist": checklist,
-        "reassign_to": reassign_to,
-        "end_name": definition.step(page.case.end_state).name if page.case.end_state else "",
-        "role_names": {role.id: role.name for role in definition.roles},
-        "action_form": ActionForm(),
-    }
+
+
+def _item_context(page: selectors.ItemPage) -> dict:
+    return {"page": page, "item": page.item, "case": page.case, "article": page.item}
 
 
 @require_safe
 @staff_required
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "newsroom/item.html", _item_context(request, pk))
+    return render(request, "newsroom/item.html", _item_context(_item_page(request, pk)))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -198,13 +89,16 @@ def item_new(request: HttpRequest) -> HttpResponse:
         except WorkflowError as error:
             form.add_error(None, error.message)
         else:
+            if "continue" in request.POST:
+                return _hand_on(request, item.pk)
             messages.success(request, _("The coverage note was saved."))
             return redirect("newsroom:item", pk=item.pk)
     status = 200
     if request.method == "POST":
         status = 400
         _ask_for_files_again(request, form)
-    return render(request, "newsroom/item_new.html", {"form": form}, status=status)
+    context = {"form": form, "hand_on_label": selectors.start_hand_on_label()}
+    return render(request, "newsroom/item_new.html", context, status=status)
 
 
 def _ask_for_files_again(request: HttpRequest, form) -> None:
@@ -239,10 +133,11 @@ def _ids(request: HttpRequest, name: str) -> list[int]:
 @require_http_methods(["GET", "HEAD", "POST"])
 @staff_required
 def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    context = _item_context(request, pk)
-    item = context["item"]
-    if not context["editable"]:
-        messages.error(request, context["why_not"] or _("This item cannot be edited now."))
+    page = _item_page(request, pk)
+    context = _item_context(page)
+    item = page.item
+    if not page.open.editable:
+        messages.error(request, page.open.why_not or _("This item cannot be edited now."))
         return redirect("newsroom:item", pk=pk)
     initial = {
         "title": item.title,
@@ -280,19 +175,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
             if "submit" not in request.POST:
                 messages.success(request, _("Saved."))
                 return redirect("newsroom:item_edit", pk=item.pk)
-            try:
-                services.submit(
-                    item_id=item.pk,
-                    step_run_id=context["page"].open_run.pk,
-                    user=request.user,
-                    ip=client_ip(request),
-                )
-            except WorkflowError as error:
-                # The text is saved; only the hand-over was refused.
-                messages.error(request, _("Saved, but not submitted: %(why)s") % {"why": error})
-                return redirect("newsroom:item_edit", pk=item.pk)
-            messages.success(request, _("Submitted. The next step has started."))
-            return redirect("newsroom:item", pk=item.pk)
+            return _hand_on(request, item.pk)
     context["form"] = form
     status = 200
     if request.method == "POST":
@@ -335,126 +218,78 @@ def item_autosave(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse({"ok": True, "version": item.edit_version})
 
 
-def _active_user(user_id: int | None):
-    from django.contrib.auth import get_user_model
-
-    found = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-    if found is None:
-        raise NotPermitted(_("Choose the person to take over this step."))
-    return found
-
-
-def _outcome_message(action: str, case) -> str:
-    if action == "reassign":
-        return _("The step was moved to another person.")
-    if action == "publish":
-        return _("Published on the website.")
-    if case.status == case.Status.REFUSED:
-        return _("Upload refused. This item is closed.")
-    last = case.step_runs.filter(finished_at__isnull=False).order_by("-finished_at", "-seq")
-    decided = last.filter(kind="decision").first()
-    if action == "decide" and decided is not None and decided.outcome == "kembalikan":
-        return _("Returned to the Staf Humas for revision.")
-    return _("Done. The item moved on to the next step.")
-
-
 def _refused_action(
-    request: HttpRequest, pk: int, form: ActionForm, message: str, status: int
+    request: HttpRequest, pk: int, action: str, error: WorkflowError
 ) -> HttpResponse:
-    """The item page again, with the reason for the refusal and the note as it was typed."""
-    messages.error(request, message)
-    context = _item_context(request, pk)
-    context["action_form"] = form
-    note = form.data.get("reason", "")
-    if note.strip() and not _note_box_shown(context, form.data.get("action", "")):
+    """The item page again, with the reason for the refusal and what was typed kept."""
+    messages.error(request, error.message)
+    page = _item_page(request, pk, data=request.POST, action=action)
+    context = _item_context(page)
+    form = getattr(error, "form", None)
+    if form is not None:
+        # The action's own form, bound, with its field errors.
+        if action == actions.REASSIGN:
+            page.open.reassign_form = form
+        else:
+            page.open.form = form
+    shown = action == actions.REASSIGN and page.open.reassign_form is not None
+    shown = shown or any(offered.name == action for offered in page.open.actions)
+    note = request.POST.get("reason", "")
+    if note.strip() and not shown:
         # The step moved on meanwhile, so its form is gone: the note is shown to copy.
         context["kept_note"] = note
-    return render(request, "newsroom/item.html", context, status=status)
-
-
-def _note_box_shown(context: dict, action: str) -> bool:
-    """Whether the page will show the box this note was typed in (see item.html)."""
-    if action == "reassign":
-        return bool(context["reassign_to"])
-    step = context["step"]
-    if not context["may_act"] or step is None or context["editable"]:
-        return False
-    if action == "decide":
-        return step.kind == "decision"
-    return action == "submit" and step.kind != "decision" and not context["is_publish_step"]
-
-
-def _action_form_problem(form: ActionForm) -> str:
-    if form.has_error("reason"):
-        return _("The note was not accepted: %(why)s") % {"why": " ".join(form.errors["reason"])}
-    return _("The request was incomplete; nothing was changed. Reload the page and try again.")
+    return render(request, "newsroom/item.html", context, status=error.status)
 
 
 @require_POST
 @staff_required
 def item_action(request: HttpRequest, pk: int) -> HttpResponse:
-    form = ActionForm(request.POST)
-    if not form.is_valid():
-        if not NewsItem.objects.filter(pk=pk).exists():
-            raise Http404
-        return _refused_action(request, pk, form, _action_form_problem(form), 400)
-    data = form.cleaned_data
+    """Every action on the item's open step, whatever the SOP: the engine knows the actions."""
+    case_id = NewsItem.objects.filter(pk=pk).values_list("case_id", flat=True).first()
+    if case_id is None:
+        raise Http404
+    action = request.POST.get("action", "")[:100]
+    step_run = _id(request.POST.get("step_run", ""))
     try:
-        if data["action"] == "decide":
-            case = services.decide(
-                item_id=pk,
-                step_run_id=data["step_run"],
-                user=request.user,
-                branch=data["branch"],
-                reason=data["reason"],
-                ip=client_ip(request),
-            )
-        elif data["action"] == "reassign":
-            item = NewsItem.objects.select_related("case").get(pk=pk)
-            assignee = _active_user(data["assignee"])
-            workflow.reassign(
-                case_id=item.case_id,
-                step_run_id=data["step_run"],
-                user=request.user,
-                assignee=assignee,
-                reason=data["reason"],
-                ip=client_ip(request),
-            )
-            case = item.case
-        elif data["action"] == "publish":
-            item = NewsItem.objects.get(pk=pk)
-            publish_form = PublishForm(request.POST, channels=item.channels)
-            if not publish_form.is_valid():
-                messages.error(request, _("Check the addresses of the posts."))
-                context = _item_context(request, pk)
-                context["publish_form"] = publish_form
-                context["action_form"] = form
-                return render(request, "newsroom/item.html", context, status=400)
-            case = services.publish(
-                item_id=pk,
-                step_run_id=data["step_run"],
-                user=request.user,
-                channel_urls=publish_form.channel_urls(),
-                note=data["reason"],
-                ip=client_ip(request),
-            )
-        else:
-            case = services.submit(
-                item_id=pk,
-                step_run_id=data["step_run"],
-                user=request.user,
-                note=data["reason"],
-                ip=client_ip(request),
-            )
-    except NewsItem.DoesNotExist:
-        raise Http404 from None
-    except StepRun.DoesNotExist:
-        # A step of another item, or an old page: nothing was changed.
-        message = _("This step is not a step of this item (the page may be out of date).")
-        return _refused_action(request, pk, form, message, 409)
+        if step_run is None:
+            raise actions.StepGone()
+        outcome = actions.perform_action(
+            case_id=case_id,
+            step_run_id=step_run,
+            action=action,
+            user=request.user,
+            data=request.POST,
+            ip=client_ip(request),
+        )
     except WorkflowError as error:
-        return _refused_action(request, pk, form, error.message, error.status)
-    messages.success(request, _outcome_message(data["action"], case))
+        return _refused_action(request, pk, action, error)
+    messages.success(request, outcome.message)
+    return redirect("newsroom:item", pk=pk)
+
+
+def _hand_on(request: HttpRequest, pk: int) -> HttpResponse:
+    """Finish the open editing step with its one action ("Save and go on to editing", "Submit
+    to …") and go where the writer works next: the editor again when the next step is theirs to
+    edit, else the item page. The text is already saved; only the hand-over may be refused."""
+    page = _item_page(request, pk)
+    offered = page.open.actions[0] if page.open.editable else None
+    try:
+        if offered is None:
+            raise NotPermitted(page.open.why_not or _("This item cannot be edited now."))
+        outcome = actions.perform_action(
+            case_id=page.case.pk,
+            step_run_id=page.open_run.pk,
+            action=offered.name,
+            user=request.user,
+            data={},
+            ip=client_ip(request),
+        )
+    except WorkflowError as error:
+        messages.error(request, _("Saved, but not handed on: %(why)s") % {"why": error.message})
+        return redirect("newsroom:item_edit", pk=pk)
+    messages.success(request, outcome.message)
+    if _item_page(request, pk).open.editable:
+        return redirect("newsroom:item_edit", pk=pk)
     return redirect("newsroom:item", pk=pk)
 
 

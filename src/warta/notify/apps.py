@@ -8,3 +8,10 @@ class NotifyConfig(AppConfig):
     name = "warta.notify"
     label = "notify"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from warta.notify import audit_actions, notifiers
+
+        audit_actions.register()
+        # The kinds of notification about cases, and the notifiers that listen to the engine.
+        notifiers.register()

@@ -7,14 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-
-class Kind(models.TextChoices):
-    REMINDER = "reminder", _("Reminder")
-    LATE = "late", _("Late")
-    ESCALATION = "escalation", _("Escalation")
-    DEVIATION = "deviation", _("Deviation")
-    DEVIATION_REVIEW = "deviation_review", _("Deviation response")
-    TASK = "task", _("New task")
+from warta.notify.kinds import MAX_CODE_LENGTH, kind_choices
 
 
 class Mode(models.TextChoices):
@@ -32,7 +25,8 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
     )
-    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    # A registered kind (``notify.kinds``); the choices follow the registry, no migration.
+    kind = models.CharField(_("kind"), max_length=MAX_CODE_LENGTH, choices=kind_choices)
     title = models.CharField(_("title"), max_length=300)
     body = models.TextField(_("body"), blank=True)
     url = models.CharField(_("link"), max_length=500, help_text=_("A path inside Warta."))
@@ -76,7 +70,8 @@ class Preference(models.Model):
         on_delete=models.CASCADE,
         related_name="notify_preferences",
     )
-    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    # A registered kind (``notify.kinds``); the choices follow the registry, no migration.
+    kind = models.CharField(_("kind"), max_length=MAX_CODE_LENGTH, choices=kind_choices)
     mode = models.CharField(_("delivery"), max_length=16, choices=Mode.choices)
 
     class Meta:

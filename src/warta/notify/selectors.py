@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from django.db.models import QuerySet
 
-from warta.notify.models import Kind, Mode, Notification, Preference
+from warta.notify.kinds import get_kind, registered_kinds
+from warta.notify.models import Mode, Notification, Preference
 
 
 def unread_count(user) -> int:
@@ -20,9 +21,9 @@ def notifications_for(user, *, limit: int = 100) -> QuerySet[Notification]:
 
 
 def mode_for(user, kind: str) -> Mode:
-    """The user's delivery mode for ``kind``; immediate when never chosen."""
+    """The user's delivery mode for ``kind``; the kind's default when never chosen."""
     mode = Preference.objects.filter(user=user, kind=kind).values_list("mode", flat=True).first()
-    return Mode(mode) if mode else Mode.IMMEDIATE
+    return Mode(mode or get_kind(kind).default_delivery)
 
 
 def modes_for(users: Sequence, kind: str) -> dict[int, Mode]:
@@ -32,6 +33,8 @@ def modes_for(users: Sequence, kind: str) -> dict[int, Mode]:
 
 
 def preferences_of(user) -> dict[str, Mode]:
-    """``{kind: mode}`` for every kind, defaults filled in."""
+    """``{kind: mode}`` for every registered kind, in registration order, defaults filled in."""
     chosen = dict(Preference.objects.filter(user=user).values_list("kind", "mode"))
-    return {kind.value: Mode(chosen.get(kind.value, Mode.IMMEDIATE)) for kind in Kind}
+    return {
+        kind.code: Mode(chosen.get(kind.code, kind.default_delivery)) for kind in registered_kinds()
+    }

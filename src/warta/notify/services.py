@@ -12,7 +12,6 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -22,9 +21,9 @@ from django.utils import timezone
 
 from warta.audit.services import record_event
 from warta.notify import emails, tasks
+from warta.notify.kinds import get_kind
 from warta.notify.models import (
     DigestSchedule,
-    Kind,
     MailStatus,
     Mode,
     Notification,
@@ -32,6 +31,7 @@ from warta.notify.models import (
     Preference,
 )
 from warta.notify.selectors import mode_for, modes_for, unread_count
+from warta.worktime.zone import JAKARTA
 
 __all__ = [
     "deliver_mail",
@@ -48,7 +48,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
 DIGEST_HOUR = 7
 # Minutes to wait after the 1st, 2nd, … failed attempt; then every 60 minutes.
 RETRY_MINUTES = (1, 2, 5, 10, 30, 60)
@@ -72,22 +71,24 @@ def notify(
     ``url`` is a path inside Warta (``/kerja/berita/5/``). A recipient who already has a
     notification with the same non-empty ``dedupe_key`` is skipped. Depending on the recipient's
     preference for ``kind`` an e-mail is queued now (immediate), the daily digest is scheduled
-    (digest), or nothing more happens (off).
+    (digest), or nothing more happens (off); without a preference, the kind's default delivery.
+    ``kind`` is a registered kind (``notify.kinds``); an unknown one raises ``UnknownKind``.
     """
-    kind = Kind(kind)
+    registered = get_kind(kind)
     if not url.startswith("/") or url.startswith("//"):
         raise ValueError(f"notification url must be a path inside Warta, got {url!r}")
     people = _unique_active(recipients)
-    modes = modes_for(people, kind)
+    modes = modes_for(people, registered.code)
+    default = Mode(registered.default_delivery)
     now = timezone.now()
     created = []
     with transaction.atomic():
         for user in people:
-            mode = modes.get(user.pk, Mode.IMMEDIATE) if user.email else Mode.OFF
+            mode = modes.get(user.pk, default) if user.email else Mode.OFF
             digest_at = next_digest_at(now) if mode == Mode.DIGEST else None
             notification = _create_once(
                 recipient=user,
-                kind=kind,
+                kind=registered.code,
                 title=" ".join(str(title).split())[:300],
                 body=str(body),
                 url=url,
@@ -114,7 +115,7 @@ def mark_read(*, user, ids: Iterable[int] | None = None) -> int:
 
 def set_preference(*, user, kind: str, mode: str) -> Preference:
     """How ``user`` wants notifications of ``kind`` delivered: immediate, digest or off."""
-    kind, mode = Kind(kind), Mode(mode)
+    kind, mode = get_kind(kind).code, Mode(mode)
     with transaction.atomic():
         before = mode_for(user, kind)
         preference, _created = Preference.objects.update_or_create(
@@ -126,8 +127,8 @@ def set_preference(*, user, kind: str, mode: str) -> Preference:
                 actor=user,
                 object_type="notify.preference",
                 object_id=preference.pk,
-                before={"kind": kind.value, "mode": before.value},
-                after={"kind": kind.value, "mode": mode.value},
+                before={"kind": kind, "mode": before.value},
+                after={"kind": kind, "mode": mode.value},
             )
     return preference
 

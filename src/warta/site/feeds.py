@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
-from warta.site.selectors import excerpt, published_items
+from warta.publishing.selectors import published_items
+from warta.site.selectors import excerpt
 
 FEED_SIZE = 20
 

@@ -1,36 +1,16 @@
-"""What the public website may show: published news items only, and helpers to present them."""
+"""Helpers to present published news on the public website.
+
+What is published comes from ``warta.publishing.selectors`` (``published_items`` and the
+media of published items), the one place that answers it."""
 
 from __future__ import annotations
 
 from html.parser import HTMLParser
 
 from django.conf import settings
-from django.db.models import QuerySet
 from django.utils.text import Truncator
 
-from warta.newsroom.models import NewsItem, Photo, Video
-
 EXCERPT_WORDS = 30
-
-
-def published_items() -> QuerySet[NewsItem]:
-    """Every published item, newest first. Unpublished items must never leave this function.
-
-    An item without a web address (slug) cannot be linked to, so it is left out as well.
-    """
-    return (
-        NewsItem.objects.filter(published_at__isnull=False, slug__isnull=False)
-        .exclude(slug="")
-        .order_by("-published_at", "-pk")
-    )
-
-
-def published_photos() -> QuerySet[Photo]:
-    return Photo.objects.filter(item__published_at__isnull=False)
-
-
-def published_videos() -> QuerySet[Video]:
-    return Video.objects.filter(item__published_at__isnull=False)
 
 
 # Elements that end a run of text: their boundaries become a space in the plain text, so

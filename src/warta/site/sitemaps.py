@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from warta.site.selectors import published_items
+from warta.publishing.selectors import published_items
 
 
 class IndexSitemap(Sitemap):

@@ -10,14 +10,9 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from warta.publishing.selectors import published_items, published_photos, published_videos
 from warta.site.media import serve_file
-from warta.site.selectors import (
-    absolute_url,
-    excerpt,
-    published_items,
-    published_photos,
-    published_videos,
-)
+from warta.site.selectors import absolute_url, excerpt
 
 PER_PAGE = 10
 

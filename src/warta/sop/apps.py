@@ -6,3 +6,8 @@ class SopConfig(AppConfig):
     name = "warta.sop"
     label = "sop"
     verbose_name = _("SOP")
+
+    def ready(self) -> None:
+        from warta.sop import audit_actions
+
+        audit_actions.register()

@@ -57,6 +57,7 @@ class Artifact:
     id: str
     name: str
     description: str = ""
+    provided_by: str | None = None  # the registered provider that can tell whether it is there
 
 
 @dataclass(frozen=True)
@@ -104,12 +105,13 @@ class Step:
     result: EndResult | None = None  # for end states
     reconstructed: bool = False  # the step is not readable in the source and was rebuilt
     note: str = ""  # the definition's own remark about this step
+    uses: str | None = None  # the registered capability that serves the step (None: the default)
 
     @property
     def is_end(self) -> bool:
         return self.kind == "end"
 
-    def branch(self, branch_id: str) -> Branch | None:
+    def branch(self, branch_id: str | None) -> Branch | None:
         return next((b for b in self.branches if b.id == branch_id), None)
 
     def successors(self) -> tuple[str, ...]:
@@ -170,6 +172,14 @@ class SopDefinition:
             if artifact.id == artifact_id:
                 return artifact
         raise KeyError(artifact_id)
+
+    def step_or_none(self, step_id: str | None) -> Step | None:
+        return next((step for step in self.steps if step.id == step_id), None)
+
+    def branch_result(self, branch: Branch) -> EndResult | None:
+        """The end result a branch leads to directly, or None when it leads to another step."""
+        target = self.step_or_none(branch.next)
+        return target.result if target is not None and target.is_end else None
 
     def excluded_steps_for(self, performed_step: str) -> set[str]:
         """Steps a person who performed ``performed_step`` may not perform in the same case."""

@@ -64,4 +64,6 @@ CODES = (
     "unreachable-step",
     "loop-without-exit",
     "separation-conflict",
+    "unknown-capability",
+    "unknown-provider",
 )

@@ -244,7 +244,9 @@ def content_hash(data: Any) -> str:
 # --- public API ---------------------------------------------------------------------------
 
 
-def _analyse(text: str, filename: str) -> tuple[SopDefinition | None, list[DefinitionError]]:
+def _analyse(
+    text: str, filename: str, *, installed: bool = True
+) -> tuple[SopDefinition | None, list[DefinitionError]]:
     ctx = Context(file=filename, lines={})
     data = _parse_yaml(text, ctx)
     if data is not None and data is not INVALID:
@@ -257,7 +259,7 @@ def _analyse(text: str, filename: str) -> tuple[SopDefinition | None, list[Defin
             )
         else:
             normalised = check_structure(data, ctx)
-            check_semantics(normalised, ctx)
+            check_semantics(normalised, ctx, installed=installed)
             if not ctx.errors:
                 return _build(normalised, content_hash(data)), []
     return None, sorted(ctx.errors, key=DefinitionError.sort_key)
@@ -297,9 +299,15 @@ def validate_file(path: str | os.PathLike[str]) -> list[DefinitionError]:
     return validate_text(text, str(path))
 
 
-def load_definition_text(text: str, filename: str = "<string>") -> SopDefinition:
-    """Parse and validate ``text``; raise :class:`DefinitionInvalid` with every problem found."""
-    definition, errors = _analyse(text, filename)
+def load_definition_text(
+    text: str, filename: str = "<string>", *, installed: bool = True
+) -> SopDefinition:
+    """Parse and validate ``text``; raise :class:`DefinitionInvalid` with every problem found.
+
+    ``installed=False`` skips the checks against what the installed applications register
+    (``uses:``/``provided_by:``): a version already loaded is read back as it was accepted, and
+    the system check reports names that went missing since."""
+    definition, errors = _analyse(text, filename, installed=installed)
     if errors or definition is None:
         raise DefinitionInvalid(errors)
     return definition
@@ -354,6 +362,7 @@ def _step(data: dict, policy: str) -> Step:
         result=(data["result"] or "completed") if data["kind"] == "end" else None,
         reconstructed=data["reconstructed"],
         note=data["note"],
+        uses=data["uses"],
     )
 
 
@@ -393,7 +402,12 @@ def _build(data: dict, digest: str) -> SopDefinition:
             for role in data["roles"]
         ),
         artifacts=tuple(
-            Artifact(id=item["id"], name=item["name"], description=item["description"])
+            Artifact(
+                id=item["id"],
+                name=item["name"],
+                description=item["description"],
+                provided_by=item["provided_by"],
+            )
             for item in data["artifacts"]
         ),
         steps=tuple(_step(step, policy) for step in data["steps"]),

@@ -84,4 +84,4 @@ class SopVersion(models.Model):
 def _parsed_definition(content_hash: str, source_text: str, filename: str) -> SopDefinition:
     from warta.sop.loader import load_definition_text
 
-    return load_definition_text(source_text, filename)
+    return load_definition_text(source_text, filename, installed=False)

@@ -28,6 +28,8 @@ END_RESULTS = ("completed", "refused", "cancelled")
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_-]{0,49}$")
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$")
+# What the software registers: ``app.name`` (a capability serving a step, an artifact provider).
+PLUGIN_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,49}\.[a-z][a-z0-9_]{0,49}$")
 
 Path = tuple[str | int, ...]
 
@@ -197,6 +199,17 @@ def _code_hint() -> str:
 
 def Id() -> Text:  # reads like a type in the schema below
     return Text(pattern=ID_RE, pattern_hint=_id_hint)
+
+
+def _plugin_hint() -> str:
+    return _(
+        "Use the name an application registers: its label, a dot and a name in lower-case "
+        "letters, digits or '_' (e.g. newsroom.edit)."
+    )
+
+
+def PluginName() -> Text:
+    return Text(pattern=PLUGIN_NAME_RE, pattern_hint=_plugin_hint)
 
 
 class Bool(Spec):
@@ -392,6 +405,7 @@ ARTIFACT = Obj(
         "id": Key(Id(), required=True),
         "name": _text(required=True),
         "description": _text(),
+        "provided_by": Key(PluginName()),
     }
 )
 
@@ -442,6 +456,7 @@ STEP = Obj(
         "result": Key(Text(choices=END_RESULTS)),
         "reconstructed": Key(Bool(), default=False),
         "note": _text(),
+        "uses": Key(PluginName()),
     }
 )
 

@@ -9,6 +9,7 @@ they depend on has a valid id, so one typo produces one error, not a cascade.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -17,7 +18,27 @@ from warta.sop.durations import DurationFormatError, parse_duration
 from warta.sop.schema import FORMAT, INVALID, STEP_KINDS, Context, Path
 
 # Keys an end state may not have: the case is over when it gets there.
-END_FORBIDDEN = ("actor", "time", "next", "branches", "question", "kelengkapan", "output")
+END_FORBIDDEN = (
+    "actor",
+    "time",
+    "next",
+    "branches",
+    "question",
+    "kelengkapan",
+    "output",
+    "uses",
+)
+
+# Checks that applications add from their ``AppConfig.ready()`` (e.g. the engine: every
+# ``uses:`` and ``provided_by:`` names something registered). Each is called as
+# ``check(data, ctx)`` with the normalised definition after the checks of this module.
+DefinitionCheck = Callable[[dict, Context], None]
+_extra_checks: dict[str, DefinitionCheck] = {}
+
+
+def register_definition_check(name: str, check: DefinitionCheck) -> None:
+    """Add ``check`` to every validation (idempotent per ``name``)."""
+    _extra_checks[name] = check
 
 
 def _present(value: Any) -> bool:
@@ -57,7 +78,9 @@ def _index_ids(
     return index, complete
 
 
-def check_semantics(data: Any, ctx: Context) -> None:
+def check_semantics(data: Any, ctx: Context, *, installed: bool = True) -> None:
+    """``installed=False`` leaves out the checks the applications added (see
+    :func:`register_definition_check`)."""
     if not isinstance(data, dict):
         return
     _check_format(data, ctx)
@@ -98,6 +121,9 @@ def check_semantics(data: Any, ctx: Context) -> None:
             "no-end-state",
             _("There is no end state: add a step with 'kind: end' where a case finishes."),
         )
+    if installed:
+        for check in _extra_checks.values():
+            check(data, ctx)
     unique = len(steps_index) == len(steps)
     if steps_complete and kinds_valid and unique and not known.broken_flow:
         _check_graph(data, steps, steps_index, ctx)

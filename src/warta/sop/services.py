@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from warta.sop.definition import SopDefinition
 from warta.sop.loader import load_definition_text, read_definition_file
 from warta.sop.models import SopVersion
+from warta.sop.signals import sop_loaded
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 _ATTEMPTS = 3  # concurrent loads of the same code: the loser retries against the winner's row
@@ -36,15 +37,7 @@ def _read(path_or_text: str | os.PathLike[str], filename: str | None) -> tuple[s
     return str(path_or_text), filename or "<text>", filename or ""
 
 
-def _snapshot(version: SopVersion) -> dict[str, Any]:
-    return {
-        "code": version.code,
-        "name": version.name,
-        "version": version.version,
-        "content_hash": version.content_hash,
-        "filename": version.filename,
-        "origin": version.origin,
-    }
+SNAPSHOT_FIELDS = ("code", "name", "version", "content_hash", "filename", "origin")
 
 
 def load_sop(
@@ -91,16 +84,18 @@ def _store(
     loaded_by: Any,
     ip: str,
 ) -> SopVersion:
-    from warta.accounts.services import sync_roles
     from warta.audit.services import record_event
+    from warta.audit.snapshots import snapshot
 
     with transaction.atomic():
-        # The SOP's swimlanes are the roles people hold: make sure each has its group.
-        sync_roles(roles=definition.roles)
         existing = SopVersion.objects.filter(
             code=definition.code, content_hash=definition.content_hash
         ).first()
         if existing is not None:
+            # Loaded before: receivers still bring their data in line (e.g. the role groups).
+            sop_loaded.send(
+                sender=SopVersion, version=existing, definition=definition, created=False
+            )
             existing.newly_loaded = False
             return existing
         previous = (
@@ -129,9 +124,10 @@ def _store(
             object_type="sop.sopversion",
             object_id=version.pk,
             before={"active_version": previous.version} if previous is not None else None,
-            after={**_snapshot(version), "active": True},
+            after=snapshot(version, SNAPSHOT_FIELDS, active=True),
             ip=ip,
         )
+        sop_loaded.send(sender=SopVersion, version=version, definition=definition, created=True)
     version.newly_loaded = True
     return version
 

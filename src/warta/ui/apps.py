@@ -13,6 +13,9 @@ class UiConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib import admin
 
+        # Who may do what: registers the named permissions ``user.has_perm`` answers.
+        import warta.policy  # noqa: F401
+
         admin.site.site_header = _("Warta administration")
         admin.site.site_title = "Warta"
         admin.site.index_title = _("Administration")

@@ -1,6 +1,5 @@
 from django.contrib import admin
 
-from warta.workflow import admin_calendar  # noqa: F401  (registers the calendar admin)
 from warta.workflow.models import Case, Deviation, StepRun
 
 
@@ -47,6 +46,7 @@ class CaseAdmin(admin.ModelAdmin):
 @admin.register(Deviation)
 class DeviationAdmin(admin.ModelAdmin):
     list_display = ["case", "step_run", "kind", "attributed_to", "created_at", "explained_at"]
+    list_select_related = ["case", "step_run", "attributed_to"]
     list_filter = ["kind"]
     readonly_fields = [f.name for f in Deviation._meta.fields]
 

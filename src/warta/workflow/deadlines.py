@@ -2,6 +2,12 @@
 escalation after a further while. Scheduled when a step starts (tasks with ``run_after``, no
 polling); each check fires at most once and is ignored when the step finished in time.
 
+This module only schedules and fires the checks and records what a check establishes (the late
+flag: a time deviation and an audit event; escalation: an audit event). It tells nobody: each
+firing sends an engine signal (``step_reminder``, ``step_late`` — besides
+``deviation_recorded`` —, ``step_escalated``) and the ``notify`` app decides whom to tell and
+in which words.
+
 Configuration (working time on the calendar): ``WARTA_REMINDER_PERCENTS`` (default "50,90":
 reminders when that share of the time standard is used up) and ``WARTA_ESCALATE_AFTER``
 (default "1h": escalation that long after the due time).
@@ -15,19 +21,17 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.shortcuts import resolve_url
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from warta.accounts.selectors import users_in_role
 from warta.audit.services import record_event
-from warta.notify import texts
 from warta.sop.durations import parse_duration
-from warta.workflow import clock, signals
-from warta.workflow.calendar_config import get_calendar
-from warta.workflow.errors import format_instant
+from warta.workflow import signals
 from warta.workflow.models import Case, Deviation, StepAlert, StepRun
-from warta.workflow.registry import hooks_for
+from warta.workflow.selectors import escalation_roles
+from warta.worktime.config import get_calendar
+from warta.worktime.zone import format_instant
 
 logger = logging.getLogger(__name__)
 
@@ -62,110 +66,9 @@ def schedule(run: StepRun) -> list[StepAlert]:
     return alerts
 
 
-def announce(run: StepRun) -> None:
-    """Tell the step's executor (or every holder of its role) that a task waits for them —
-    except whoever's action opened it (they know; e.g. the writer going from note to edit)."""
-    if run.seq == 1:
-        return
-    previous = run.case.step_runs.filter(seq__lt=run.seq).order_by("-seq").first()
-    actor_id = previous.finished_by_id if previous is not None else None
-    recipients = [person for person in _executors(run) if person.pk != actor_id]
-    if not recipients:
-        return
-    with override(settings.LANGUAGE_CODE):
-        body = _("Waiting for you since %(start)s.") % {"start": format_instant(run.started_at)}
-        if run.due_at is not None:
-            body += " " + _("Due at %(due)s.") % {"due": format_instant(run.due_at)}
-        title = texts.step_title(**_subject(run))
-        returned = _returned_by(run)
-        if returned is not None:
-            title = texts.returned_title(title=run.case.title)
-            by = returned.finished_by
-            body = (
-                texts.returned_body(
-                    by=texts.person_label(
-                        name=by.get_full_name() or by.get_username(),
-                        acting_for=returned.acting_for,
-                    ),
-                    at_step=_subject(returned)["step"],
-                    note=returned.note,
-                )
-                + "\n\n"
-                + body
-            )
-        notify_about(
-            run.case, recipients, kind="task", title=title, body=body, key=f"task:{run.pk}"
-        )
-
-
-def _returned_by(run: StepRun) -> StepRun | None:
-    """The decision that sent the case back for revision and so opened ``run``, if it was one."""
-    decided = (
-        run.case.step_runs.filter(seq__lt=run.seq, automatic=False, finished_by__isnull=False)
-        .select_related("finished_by")
-        .order_by("-seq")
-        .first()
-    )
-    if decided is None or decided.revision_round >= run.revision_round:
-        return None
-    return decided
-
-
 def on_step_started(sender: Any, step_run: StepRun, case: Case, **kwargs: Any) -> None:
+    """Receiver of ``step_started``: schedule the step's checks."""
     schedule(step_run)
-    announce(step_run)
-
-
-def _supervisor_roles(definition, role_id: str, levels: int) -> list[str]:
-    """The role ``levels`` steps up the supervisor chain (1 = direct supervisor)."""
-    current, found = role_id, []
-    for _level in range(levels):
-        current = definition.role(current).supervisor if current else None
-        if not current:
-            break
-        found.append(current)
-    return found
-
-
-def _executors(run: StepRun) -> list[Any]:
-    return [run.assignee] if run.assignee_id else list(users_in_role(run.role_id))
-
-
-def _people(role_ids: list[str]) -> list[Any]:
-    people: dict[int, Any] = {}
-    for role_id in role_ids:
-        for user in users_in_role(role_id):
-            people[user.pk] = user
-    return list(people.values())
-
-
-def supervisors_of(definition, role_id: str) -> list[Any]:
-    """The people holding the direct supervisor role of ``role_id``."""
-    return _people(_supervisor_roles(definition, role_id, 1))
-
-
-def url_for_case(case: Case) -> str:
-    hooks = hooks_for(case.subject_type)
-    url_for = getattr(hooks, "subject_url", None)
-    url = url_for(case) if url_for is not None else ""
-    return url or resolve_url(settings.LOGIN_REDIRECT_URL)
-
-
-def notify_about(
-    case: Case, recipients, *, kind: str, title: str, body: str, key: str = ""
-) -> None:
-    """Notify people about a case, linking to its subject's page (inside the caller's
-    transaction; ``key`` makes a repeat a no-op)."""
-    from warta.notify.services import notify
-
-    notify(
-        recipients=recipients,
-        kind=kind,
-        title=title,
-        body=body,
-        url=url_for_case(case),
-        dedupe_key=key,
-    )
 
 
 @transaction.atomic
@@ -197,7 +100,7 @@ def fire(alert_id: int) -> str:
     )
     if alert is None or alert.state != StepAlert.State.SCHEDULED:
         return "ignored"
-    run, now = alert.step_run, clock.now()
+    run, now = alert.step_run, timezone.now()
     run.case = case
     if run.finished_at is not None or run.case.status != Case.Status.OPEN:
         alert.state, alert.handled_at = StepAlert.State.SKIPPED, now
@@ -220,20 +123,8 @@ def fire(alert_id: int) -> str:
     return "fired"
 
 
-def _subject(run: StepRun) -> dict[str, str]:
-    return {"step": f"{run.step_number}. {run.step_name}".lstrip(". "), "title": run.case.title}
-
-
 def _remind(alert: StepAlert, run: StepRun, now: dt.datetime) -> None:
-    notify_about(
-        run.case,
-        _executors(run),
-        kind="reminder",
-        title=texts.step_title(**_subject(run)),
-        body=_("%(percent)s%% of the time standard is used up; the step is due at %(due)s.")
-        % {"percent": alert.ordinal, "due": format_instant(run.due_at)},
-        key=f"alert:{alert.pk}",
-    )
+    signals.step_reminder.send(sender=StepAlert, step_run=run, case=run.case, alert=alert)
 
 
 def _flag_late(alert: StepAlert, run: StepRun, now: dt.datetime) -> None:
@@ -263,26 +154,13 @@ def _flag_late(alert: StepAlert, run: StepRun, now: dt.datetime) -> None:
     )
     if created:
         signals.deviation_recorded.send(sender=Deviation, deviation=deviation, case=run.case)
-    definition = run.case.sop.definition()
-    supervisors = supervisors_of(definition, run.role_id)
-    notify_about(
-        run.case,
-        [*_executors(run), *supervisors],
-        kind="late",
-        title=texts.step_title(**_subject(run)),
-        body=_(
-            "The step was due at %(due)s and is not finished. The delay is recorded as a "
-            "deviation that the executor must explain."
-        )
-        % {"due": format_instant(run.due_at)},
-        key=f"alert:{alert.pk}",
+    signals.step_late.send(
+        sender=StepAlert, step_run=run, case=run.case, alert=alert, deviation=deviation
     )
 
 
 def _escalate(alert: StepAlert, run: StepRun, now: dt.datetime) -> None:
-    definition = run.case.sop.definition()
-    chain = _supervisor_roles(definition, run.role_id, 2)
-    target_roles = chain[1:] or chain[:1]
+    target_roles = escalation_roles(run.case.sop.definition(), run.role_id)
     record_event(
         action="workflow.step_escalated",
         actor=None,
@@ -290,12 +168,6 @@ def _escalate(alert: StepAlert, run: StepRun, now: dt.datetime) -> None:
         object_id=run.case_id,
         after={"step_run": run.pk, "step": run.step_id, "to_roles": target_roles},
     )
-    notify_about(
-        run.case,
-        _people(target_roles),
-        kind="escalation",
-        title=texts.step_title(**_subject(run)),
-        body=_("The step was due at %(due)s and is still not finished.")
-        % {"due": format_instant(run.due_at)},
-        key=f"alert:{alert.pk}",
+    signals.step_escalated.send(
+        sender=StepAlert, step_run=run, case=run.case, alert=alert, to_roles=target_roles
     )

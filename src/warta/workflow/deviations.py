@@ -1,6 +1,8 @@
 """Deviations (penyimpangan): which missing items are new facts worth a record, then — once
-recorded — the executor explains, the supervisor acknowledges or disputes; and the reads for the
-deviation pages. Each write is one transaction with its audit event and notifications.
+recorded — the executor explains, the supervisor acknowledges or disputes. Each write is one
+transaction with its audit event and an engine signal (``deviation_explained``,
+``deviation_reviewed``; ``notify`` tells the people concerned). The reads for the deviation
+pages live in ``workflow.selectors``.
 
 A missing artifact is one fact (see docs/deadlines.md): it is recorded once, at the step and
 against the person where it first went missing. Later steps that merely pass it on (their
@@ -11,23 +13,21 @@ artifact again, the episode ends; missing again later is a new fact.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from warta.audit.services import record_event
+from warta.audit.snapshots import snapshot
 from warta.sop.definition import Step
-from warta.workflow import clock
-from warta.workflow.deadlines import notify_about, supervisors_of
+from warta.workflow import signals
 from warta.workflow.errors import NotPermitted, ReasonRequired, WorkflowError
-from warta.workflow.models import Case, Deviation
+from warta.workflow.models import Deviation
+from warta.workflow.selectors import supervises
 
 MIN_EXPLANATION = 10
-ARTIFACT_KINDS = (Deviation.Kind.KELENGKAPAN, Deviation.Kind.OUTPUT)
 
 
 class NotExplainedYet(WorkflowError):
@@ -55,45 +55,6 @@ def produces(step: Step, artifact_id: str) -> bool:
     needs = {item.artifact for item in step.kelengkapan.items}
     makes = {item.artifact for item in step.output.items}
     return artifact_id in makes and artifact_id not in needs
-
-
-def open_missing_episodes(case: Case, *, before_seq: int | None = None) -> dict[str, list]:
-    """Artifacts missing at the last step (before ``before_seq``) that checked them, each with
-    the kelengkapan/output deviations recorded since it was last found, oldest first.
-
-    An artifact whose episode holds no record (a case older than this rule) is left out, so the
-    next step that misses it records it."""
-    runs = case.step_runs.filter(artifacts_found__isnull=False)
-    if before_seq is not None:
-        runs = runs.filter(seq__lt=before_seq)
-    last_found: dict[str, bool] = {}
-    found_at: dict[str, int] = {}
-    for seq, found in runs.order_by("seq").values_list("seq", "artifacts_found"):
-        for artifact_id, present in (found or {}).items():
-            last_found[artifact_id] = bool(present)
-            if present:
-                found_at[artifact_id] = seq
-    missing = [artifact_id for artifact_id, present in last_found.items() if not present]
-    if not missing:
-        return {}
-    records = (
-        Deviation.objects.filter(case=case, kind__in=ARTIFACT_KINDS, subject__in=missing)
-        .select_related("step_run", "attributed_to")
-        .order_by("step_run__seq", "pk")
-    )
-    if before_seq is not None:
-        records = records.filter(step_run__seq__lt=before_seq)
-    episodes: dict[str, list] = {}
-    for deviation in records:
-        if deviation.step_run.seq > found_at.get(deviation.subject, 0):
-            episodes.setdefault(deviation.subject, []).append(deviation)
-    return episodes
-
-
-def known_missing(case: Case) -> dict[str, Deviation]:
-    """For each artifact missing now and already on record: the deviation that first recorded
-    it (pages show "already recorded at step N" instead of a new warning)."""
-    return {artifact_id: found[0] for artifact_id, found in open_missing_episodes(case).items()}
 
 
 def artifact_deviations_due(
@@ -131,12 +92,10 @@ def _lock(deviation_id: int) -> Deviation:
 
 
 def may_review(user: Any, deviation: Deviation) -> bool:
-    from warta.workflow.services import supervises
-
     return bool(
         user.is_superuser
         or supervises(
-            deviation.case.sop.definition(), user, deviation.step_run.role_id, clock.now()
+            deviation.case.sop.definition(), user, deviation.step_run.role_id, timezone.now()
         )
     )
 
@@ -152,9 +111,9 @@ def explain_deviation(*, deviation_id: int, user: Any, explanation: str, ip: str
     explanation = explanation.strip()
     if len(explanation) < MIN_EXPLANATION:
         raise ReasonRequired()
-    before = {"explanation": deviation.explanation, "review": deviation.review}
+    before = snapshot(deviation, ["explanation", "review"])
     deviation.explanation = explanation
-    deviation.explained_at = clock.now()
+    deviation.explained_at = timezone.now()
     deviation.review = Deviation.Review.PENDING
     deviation.save(update_fields=["explanation", "explained_at", "review"])
     record_event(
@@ -163,26 +122,11 @@ def explain_deviation(*, deviation_id: int, user: Any, explanation: str, ip: str
         object_type="workflow.deviation",
         object_id=deviation.pk,
         before=before,
-        after={"explanation": explanation},
+        after=snapshot(deviation, ["explanation"]),
         ip=ip,
     )
-    notify_about(
-        deviation.case,
-        supervisors_of(deviation.case.sop.definition(), deviation.step_run.role_id),
-        kind="deviation",
-        title=_("Explanation awaiting your review — %(step)s")
-        % {
-            "step": f"{deviation.step_run.step_number}. {deviation.step_run.step_name}".lstrip(". ")
-        },
-        body=_(
-            "%(name)s explained a deviation (%(kind)s) on “%(title)s”. Please acknowledge or "
-            "dispute it."
-        )
-        % {
-            "name": user.get_full_name() or user.get_username(),
-            "kind": deviation.get_kind_display(),
-            "title": deviation.case.title,
-        },
+    signals.deviation_explained.send(
+        sender=Deviation, deviation=deviation, case=deviation.case, user=user
     )
     return deviation
 
@@ -205,11 +149,11 @@ def review_deviation(
     note = note.strip()
     if decision == Deviation.Review.DISPUTED and not note:
         raise ReasonRequired()
-    before = {"review": deviation.review}
+    before = snapshot(deviation, ["review"])
     deviation.review = decision
     deviation.review_note = note
     deviation.reviewed_by = user
-    deviation.reviewed_at = clock.now()
+    deviation.reviewed_at = timezone.now()
     deviation.save(update_fields=["review", "review_note", "reviewed_by", "reviewed_at"])
     record_event(
         action="workflow.deviation_reviewed",
@@ -217,72 +161,16 @@ def review_deviation(
         object_type="workflow.deviation",
         object_id=deviation.pk,
         before=before,
-        after={"review": decision},
+        after=snapshot(deviation, ["review"]),
         note=note,
         ip=ip,
     )
-    if deviation.attributed_to is not None:
-        title = (
-            _("Your explanation was acknowledged")
-            if decision == Deviation.Review.ACKNOWLEDGED
-            else _("Your explanation was disputed")
-        )
-        notify_about(
-            deviation.case,
-            [deviation.attributed_to],
-            kind="deviation_review",
-            title=title,
-            body=note or deviation.case.title,
-        )
-    return deviation
-
-
-# --- reads ------------------------------------------------------------------------------------
-
-
-def unexplained_for(user: Any) -> QuerySet[Deviation]:
-    """Deviations the user must still explain (new, or disputed and not yet re-explained)."""
-    return Deviation.objects.filter(attributed_to=user).filter(
-        Q(explained_at__isnull=True) | Q(review=Deviation.Review.DISPUTED)
+    signals.deviation_reviewed.send(
+        sender=Deviation,
+        deviation=deviation,
+        case=deviation.case,
+        user=user,
+        decision=decision,
+        note=note,
     )
-
-
-@dataclass(frozen=True)
-class DeviationFilter:
-    start: dt.date | None = None
-    end: dt.date | None = None
-    step_id: str = ""
-    person_id: int | None = None
-    kind: str = ""
-    explained: str = ""  # "yes", "no" or ""
-    review: str = ""
-
-
-def deviation_list(filters: DeviationFilter) -> QuerySet[Deviation]:
-    qs = Deviation.objects.select_related(
-        "case", "step_run", "attributed_to", "reviewed_by"
-    ).order_by("-created_at", "-pk")
-    if filters.start:
-        qs = qs.filter(created_at__date__gte=filters.start)
-    if filters.end:
-        qs = qs.filter(created_at__date__lte=filters.end)
-    if filters.step_id:
-        qs = qs.filter(step_run__step_id=filters.step_id)
-    if filters.person_id:
-        qs = qs.filter(attributed_to_id=filters.person_id)
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.explained == "yes":
-        qs = qs.filter(explained_at__isnull=False)
-    elif filters.explained == "no":
-        qs = qs.filter(explained_at__isnull=True)
-    if filters.review:
-        qs = qs.filter(review=filters.review)
-    return qs
-
-
-def counts_by_kind(qs: QuerySet[Deviation]) -> dict[str, int]:
-    rows = qs.order_by().values("kind").annotate(n=Count("pk"))
-    counts = {kind: 0 for kind in Deviation.Kind.values}
-    counts.update({row["kind"]: row["n"] for row in rows})
-    return counts
+    return deviation

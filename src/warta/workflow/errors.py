@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from warta.errors import WartaError
-
-
-def format_instant(value: dt.datetime) -> str:
-    """An instant as people in the office read it: ``28 November 2026 07:50 WIB``."""
-    local = timezone.localtime(value)
-    return f"{formats.date_format(local, 'j F Y H:i')} WIB"
+from warta.worktime.zone import format_instant
 
 
 class WorkflowError(WartaError):

@@ -14,17 +14,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from warta.accounts.selectors import Capacity, capacity_for
 from warta.audit.services import record_event
+from warta.audit.snapshots import snapshot
 from warta.sop.definition import Branch, SopDefinition, Step
-from warta.workflow import clock, signals
-from warta.workflow.deviations import (
-    artifact_deviations_due,
-    listed_artifacts,
-    open_missing_episodes,
-)
+from warta.workflow import signals
+from warta.workflow.deviations import artifact_deviations_due, listed_artifacts
 from warta.workflow.errors import (
     AlreadyProcessed,
     CaseAlreadyOpen,
@@ -34,10 +32,11 @@ from warta.workflow.errors import (
     ReasonRequired,
     RequirementsMissing,
     WrongStepKind,
-    format_instant,
 )
 from warta.workflow.models import Case, Deviation, StepRun
-from warta.workflow.registry import hooks_for
+from warta.workflow.registry import artifact_present
+from warta.workflow.selectors import open_missing_episodes, supervisor_capacity
+from warta.worktime.zone import format_instant
 
 AUTOMATIC_CHAIN_LIMIT = 50  # a valid definition never chains this many automatic steps
 
@@ -48,20 +47,14 @@ def _user_name(user: Any) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def _case_state(case: Case) -> dict:
-    return {
-        "status": case.status,
-        "current_step": case.current_step,
-        "end_state": case.end_state,
-        "revision_round": case.revision_round,
-        "lock_version": case.lock_version,
-    }
+# What the audit events of a case record of its state (before and after).
+CASE_STATE = ("status", "current_step", "end_state", "revision_round", "lock_version")
 
 
 def _due_at(started_at: dt.datetime, step: Step) -> dt.datetime | None:
     if step.time is None:
         return None
-    from warta.workflow.calendar_config import get_calendar
+    from warta.worktime.config import get_calendar
 
     return get_calendar().add(started_at, step.time)
 
@@ -203,7 +196,7 @@ def start_case(
     the SOP's first step and becomes its assignee."""
     definition = sop.definition()
     first = definition.step(definition.start)
-    capacity = capacity_for(started_by, first.actor or "", at=clock.now())
+    capacity = capacity_for(started_by, first.actor or "", at=timezone.now())
     if capacity is None:
         raise NotPermitted(
             _("Only %(role)s may start this SOP.") % {"role": definition.role(first.actor).name}
@@ -212,7 +205,7 @@ def start_case(
         subject_type=subject_type, subject_id=str(subject_id), status=Case.Status.OPEN
     ).exists():
         raise CaseAlreadyOpen()
-    now = clock.now()
+    now = timezone.now()
     case = Case.objects.create(
         sop=sop,
         subject_type=subject_type,
@@ -232,7 +225,7 @@ def start_case(
         acting_for=capacity.acting_for,
         object_type="workflow.case",
         object_id=case.pk,
-        after={**_case_state(case), "sop": sop.code, "sop_version": sop.version, "title": title},
+        after=snapshot(case, CASE_STATE, sop=sop.code, sop_version=sop.version, title=title),
         ip=ip,
     )
     return case
@@ -291,7 +284,7 @@ def check_actor(*, case: Case, run: StepRun, user: Any) -> Capacity:
     if not run.is_open or not case.is_open:
         raise NotPermitted(_("This step is no longer open."))
     return _check_actor(
-        definition=case.sop.definition(), case=case, run=run, user=user, now=clock.now()
+        definition=case.sop.definition(), case=case, run=run, user=user, now=timezone.now()
     )
 
 
@@ -303,12 +296,11 @@ def _check_requirements(
     confirmed: set[str],
 ) -> list[tuple[str, str]]:
     """Block on missing blocking items; return (kind, artifact) for missing tolerated ones."""
-    hooks = hooks_for(case.subject_type)
     blocking: list[str] = []
     tolerated: list[tuple[str, str]] = []
     for kind, quality in (("kelengkapan", step.kelengkapan), ("output", step.output)):
         for item in quality.items:
-            present = hooks.has_artifact(case, item.artifact) if hooks is not None else None
+            present = artifact_present(definition.artifact(item.artifact), case)
             if present is None:
                 present = item.artifact in confirmed
             if present:
@@ -407,7 +399,7 @@ def _finish(
     action: str,
     ip: str,
 ) -> Case:
-    before = _case_state(case)
+    before = snapshot(case, CASE_STATE)
     run.finished_at = now
     run.finished_by = user
     run.acting_for = capacity.acting_for
@@ -464,7 +456,7 @@ def complete_step(
     step = definition.step(run.step_id)
     if step.kind != "manual":
         raise WrongStepKind(_("This step needs a decision, not completion."))
-    now = clock.now()
+    now = timezone.now()
     capacity = _check_actor(definition=definition, case=case, run=run, user=user, now=now)
     missing = _check_requirements(
         definition=definition, case=case, step=step, confirmed=set(confirmed)
@@ -517,7 +509,7 @@ def decide(
     reason = reason.strip()
     if chosen.reason_required and not reason:
         raise ReasonRequired()
-    now = clock.now()
+    now = timezone.now()
     capacity = _check_actor(definition=definition, case=case, run=run, user=user, now=now)
     missing: list[tuple[str, str]] = []
     if _branch_checks_requirements(definition, chosen):
@@ -541,26 +533,6 @@ def decide(
     )
 
 
-def supervisor_capacity(
-    definition: SopDefinition, user: Any, role_id: str, now: dt.datetime
-) -> Capacity | None:
-    """The capacity in which ``user`` holds a role above ``role_id`` in the definition's
-    supervisor chain (their own role, or as Plh/Plt), or None."""
-    seen: set[str] = set()
-    current = definition.role(role_id).supervisor
-    while current and current not in seen:
-        capacity = capacity_for(user, current, at=now)
-        if capacity is not None:
-            return capacity
-        seen.add(current)
-        current = definition.role(current).supervisor
-    return None
-
-
-def supervises(definition: SopDefinition, user: Any, role_id: str, now: dt.datetime) -> bool:
-    return supervisor_capacity(definition, user, role_id, now) is not None
-
-
 def _standing_assignee(person: Any, capacity: Capacity) -> Any:
     """Whom to assign a step meant for ``person``: themselves when they hold the role in their
     own name; the official they stand in for as Plh/Plt (None: the role's queue)."""
@@ -580,7 +552,7 @@ def reassign(
     """Move an open step to another holder of its role; only a supervisor (or an admin) may."""
     case, run = _lock_case_and_step(case_id, step_run_id)
     definition = case.sop.definition()
-    now = clock.now()
+    now = timezone.now()
     reason = reason.strip()
     if not reason:
         raise ReasonRequired()
@@ -598,7 +570,7 @@ def reassign(
             _("%(name)s worked on this item and may not carry out this step.")
             % {"name": _user_name(assignee)}
         )
-    before = {"assignee": run.assignee_id}
+    before = snapshot(run, ["assignee"])
     # A Plh/Plt may act on whatever is assigned to the official they stand in for, so the step
     # goes to that official (or, for a vacant post, to the role's queue): it stays reachable
     # when the delegation ends.
@@ -613,7 +585,7 @@ def reassign(
         object_type="workflow.case",
         object_id=case.pk,
         before=before,
-        after={"assignee": run.assignee_id, "chosen": assignee.pk, "step_run": run.pk},
+        after=snapshot(run, ["assignee"], chosen=assignee.pk, step_run=run.pk),
         note=reason,
         ip=ip,
     )
@@ -631,7 +603,7 @@ def cancel_case(*, case_id: int, user: Any, reason: str, ip: str = "") -> Case:
     if not reason:
         raise ReasonRequired()
     definition = case.sop.definition()
-    now = clock.now()
+    now = timezone.now()
     run = case.step_runs.get(finished_at__isnull=True)
     only_first_step = case.step_runs.count() == 1
     capacity = supervisor_capacity(definition, user, run.role_id, now)
@@ -642,7 +614,7 @@ def cancel_case(*, case_id: int, user: Any, reason: str, ip: str = "") -> Case:
     )
     if not allowed:
         raise NotPermitted(_("You may not cancel this item."))
-    before = _case_state(case)
+    before = snapshot(case, CASE_STATE)
     run.finished_at = now
     run.finished_by = user
     run.acting_for = capacity.acting_for if capacity is not None else ""
@@ -661,7 +633,7 @@ def cancel_case(*, case_id: int, user: Any, reason: str, ip: str = "") -> Case:
         object_type="workflow.case",
         object_id=case.pk,
         before=before,
-        after=_case_state(case),
+        after=snapshot(case, CASE_STATE),
         note=reason,
         ip=ip,
     )

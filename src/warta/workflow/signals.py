@@ -1,5 +1,7 @@
 """Engine signals, sent inside the transaction of the change (so receivers that enqueue tasks
-through the database backend enqueue atomically with it)."""
+through the database backend enqueue atomically with it). The engine sends; other apps
+subscribe from their ``AppConfig.ready()`` (deadlines in this app, notifications in ``notify``,
+later publishing and the archive). A receiver's exception rolls the change back."""
 
 from django.dispatch import Signal
 
@@ -13,3 +15,18 @@ step_finished = Signal()
 case_ended = Signal()
 # kwargs: deviation, case — a new deviation was recorded (not sent again for one already there).
 deviation_recorded = Signal()
+
+# Time standards (``workflow.deadlines``), each sent once per scheduled check when it fires on a
+# step still open. kwargs: step_run, case, alert (the ``StepAlert``; its pk identifies the event).
+# ``step_reminder``: ``alert.ordinal`` per cent of the time standard is used up.
+step_reminder = Signal()
+# ``step_late``: the due time passed; kwargs also ``deviation`` (the time deviation on record).
+step_late = Signal()
+# ``step_escalated``: a while after the due time; kwargs also ``to_roles`` (the role ids the
+# step escalates to, as the audit event records them).
+step_escalated = Signal()
+
+# Deviations explained and reviewed (``workflow.deviations``). kwargs: deviation, case, user
+# (who explained or reviewed); ``deviation_reviewed`` also ``decision`` and ``note``.
+deviation_explained = Signal()
+deviation_reviewed = Signal()

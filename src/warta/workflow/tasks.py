@@ -6,9 +6,8 @@ import datetime as dt
 import logging
 
 from django.db import transaction
+from django.utils import timezone
 from django_tasks import task
-
-from warta.workflow import clock
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER = dt.timedelta(minutes=5)
@@ -25,5 +24,5 @@ def fire_step_alert(alert_id: int) -> str:
         # deadline is never silently lost.
         logger.exception("step alert %s failed; retrying in %s", alert_id, RETRY_AFTER)
         with transaction.atomic():
-            fire_step_alert.using(run_after=clock.now() + RETRY_AFTER).enqueue(alert_id)
+            fire_step_alert.using(run_after=timezone.now() + RETRY_AFTER).enqueue(alert_id)
         raise

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import template
 
-from warta.newsroom.channels import channel_name
+from warta.publishing.channels import channel_name
 
 register = template.Library()
 

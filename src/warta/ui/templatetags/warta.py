@@ -5,19 +5,20 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms, template
-from django.utils import formats, timezone
 from django.utils.translation import ngettext
 from js_asset import Media
+
+from warta.worktime.zone import format_instant
 
 register = template.Library()
 
 
 @register.filter
 def wib(value: dt.datetime | None, fmt: str = "j M Y H:i") -> str:
-    """``28 Des 2026 07:50 WIB``."""
+    """``28 Des 2026 07:50 WIB`` (see :func:`warta.worktime.zone.format_instant`)."""
     if value is None:
         return "—"
-    return f"{formats.date_format(timezone.localtime(value), fmt)} WIB"
+    return format_instant(value, fmt)
 
 
 @register.filter

@@ -23,6 +23,21 @@
     update();
   });
 
+  // 1b. A choice that needs a reason (return, refuse) with an empty note: say so beside the
+  //     note and take the person there, instead of a round trip to the server.
+  document.querySelectorAll("button[data-reason-required]").forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      var box = document.getElementById(button.dataset.reasonRequired);
+      if (!box || box.value.trim()) return;
+      event.preventDefault();
+      var hint = document.getElementById(box.id + "-hint");
+      if (hint) hint.hidden = false;
+      box.setAttribute("aria-invalid", "true");
+      box.scrollIntoView({ block: "center" });
+      box.focus();
+    });
+  });
+
   // 2. The local copy of the new coverage note.
   var SENT = "-sent";
   function storage(kind) {

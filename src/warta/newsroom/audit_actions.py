@@ -1,0 +1,42 @@
+"""The audit actions of the newsroom: a news item created and its draft saved."""
+
+from __future__ import annotations
+
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from warta.audit.actions import changed_keys, data, register_action
+
+
+def _title(event) -> str:
+    return Truncator(data(event, "title") or "").chars(80)
+
+
+def _field_name(key: str) -> str:
+    from warta.newsroom.models import NewsItem
+
+    try:
+        return str(NewsItem._meta.get_field(key).verbose_name)
+    except FieldDoesNotExist:
+        return key
+
+
+def _created(event) -> str:
+    return _("News item “%(title)s” created.") % {"title": _title(event)}
+
+
+def _saved(event) -> str:
+    changed = [key for key in changed_keys(event) if key != "edit_version"]
+    if not changed:
+        return _("Draft “%(title)s” saved without changes.") % {"title": _title(event)}
+    return _("Draft “%(title)s” saved; changed: %(fields)s.") % {
+        "title": _title(event),
+        "fields": ", ".join(_field_name(key) for key in changed),
+    }
+
+
+def register() -> None:
+    register_action("newsroom.item_created", gettext_lazy("News item created"), _created)
+    register_action("newsroom.draft_saved", gettext_lazy("Draft saved"), _saved)

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PublishingConfig(AppConfig):
+    """Where news items are published: the built-in website and the other channels."""
+
+    name = "warta.publishing"
+    label = "publishing"
+    verbose_name = _("Publishing")
+
+    def ready(self) -> None:
+        from warta.publishing import audit_actions, capabilities
+
+        audit_actions.register()
+        capabilities.register()

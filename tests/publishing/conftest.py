@@ -1,0 +1,3 @@
+"""Publishing tests use the newsroom's people and item factory."""
+
+from tests.newsroom.conftest import _media_root, new_item, people  # noqa: F401
