@@ -306,7 +306,7 @@ def _edit(author: Person, item_id: int, marker: str) -> str:
     return body
 
 
-def _submit_draft(author: Person, item_id: int, body: str) -> None:
+def _submit_draft(author: Person, item_id: int, body: str, *, lands: str) -> None:
     """Save and hand over the note or draft from the editor ("submit")."""
     page = author.get(f"/kerja/berita/{item_id}/sunting/")
     assert page.status == 200, page.status
@@ -319,7 +319,7 @@ def _submit_draft(author: Person, item_id: int, body: str) -> None:
     }
     response = author.post(f"/kerja/berita/{item_id}/sunting/", fields, _token(page))
     assert response.status == 302, (response.status, response.text[:1500])
-    assert response.headers["Location"].endswith(f"/kerja/berita/{item_id}/"), response.headers
+    assert response.headers["Location"].endswith(f"/kerja/berita/{item_id}/{lands}")
 
 
 @dataclass
@@ -392,14 +392,14 @@ def _lifecycle(
     assert response.status == 302, (response.status, response.text[:1500])
     item_id = int(re.search(r"/kerja/berita/(\d+)/", response.headers["Location"]).group(1))
     body = _edit(author, item_id, f"Catatan {author.username}")
-    _submit_draft(author, item_id, body)  # 1. the coverage note
+    _submit_draft(author, item_id, body, lands="sunting/")  # 1. the note; on into the editor
     body = _edit(author, item_id, f"Naskah {author.username}")
-    _submit_draft(author, item_id, body)  # 2. the draft goes to review
+    _submit_draft(author, item_id, body, lands="")  # 2. the draft goes to review
     if plan == "returned":
         race = _race(checkers, item_id, "kembalikan", "Judul perlu diperbaiki.")
         races.append(race)
         body = _edit(author, item_id, f"Perbaikan {author.username}")
-        _submit_draft(author, item_id, body)
+        _submit_draft(author, item_id, body, lands="")
         checker = next(c for c in checkers if c.username == race.winner)
         _act(checker, item_id, action="setuju")  # it came back to them
     else:

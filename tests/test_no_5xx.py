@@ -141,7 +141,7 @@ def test_a_step_of_another_item_is_refused_and_the_note_kept(at_review):
 
 @pytest.mark.django_db
 def test_a_note_over_the_limit_is_refused_with_the_reason_and_kept(at_review):
-    from warta.newsroom.forms import NOTE_MAX_LENGTH
+    from warta.workflow.limits import NOTE_MAX_LENGTH
 
     item, run, person = at_review
     client = Client(raise_request_exception=False)

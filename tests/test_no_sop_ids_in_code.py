@@ -47,7 +47,9 @@ def python_literals(path: Path) -> list[tuple[int, str]]:
     translated = {
         id(argument)
         for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in GETTEXT
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in GETTEXT
         for argument in node.args
     }
     docstrings = {

@@ -152,7 +152,6 @@ def build_world(sop) -> World:
     from warta.accounts.services import appoint_delegation
     from warta.demo import news as demo
     from warta.demo.people import create_demo_users
-    from warta.newsroom import steps
     from warta.newsroom.models import NewsItem, Photo
     from warta.notify.models import Notification
     from warta.workflow.models import Deviation, StepRun
@@ -196,11 +195,12 @@ def build_world(sop) -> World:
     )
     published = next(item for item in items if item.is_published)
     creator = people[role_ids[0]]
+    editing_steps = [step.id for step in definition.steps if step.uses == "newsroom.edit"]
     editable = next(
         item
         for item in items
         if item.case.step_runs.filter(
-            finished_at__isnull=True, step_id__in=steps.EDITABLE_STEPS, assignee=creator
+            finished_at__isnull=True, step_id__in=editing_steps, assignee=creator
         ).exists()
     )
     ids = {

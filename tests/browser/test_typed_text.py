@@ -8,8 +8,8 @@ import re
 import pytest
 
 from tests.newsroom.test_services import walk_to
-from warta.newsroom.forms import NOTE_MAX_LENGTH
 from warta.newsroom.models import NewsItem
+from warta.workflow.limits import NOTE_MAX_LENGTH
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -110,3 +110,32 @@ def test_a_plh_supervisor_reassigns_on_the_record(humas_sop, make_user):
     event = Event.objects.get(action="workflow.step_reassigned")
     assert event.acting_for == "Plh. Kasubbag Umum dan Rumah Tangga"
     assert open_run(case).assignee == humas2
+
+
+@pytest.mark.django_db
+def test_a_case_started_by_a_plh_belongs_to_the_official_they_stand_in_for(humas_sop, make_user):
+    humas = make_user("humas", "staf_humas", full_name="Sari Wulandari")
+    plh = make_user("magang", full_name="Tono Pengganti")
+    admin = make_user("admin", superuser=True)
+    with time_machine.travel(MONDAY, tick=False):
+        appoint_delegation(
+            role_code="staf_humas",
+            acting=plh,
+            principal=humas,
+            starts_on=MONDAY.date(),
+            ends_on=MONDAY.date(),
+            kind="plh",
+            reason="Cuti",
+            appointed_by=admin,
+        )
+        case = services.start_case(
+            sop=humas_sop, subject_type="t", subject_id="1", title="Berita", started_by=plh
+        )
+        run = open_run(case)
+        assert run.assignee == humas  # not the Plh, whose delegation ends today
+        assert run in tasks_for(plh)
+    with time_machine.travel(MONDAY + dt.timedelta(days=1), tick=False):
+        with pytest.raises(NotPermitted):
+            act(case, plh)
+        act(case, humas)  # the official can carry on once the Plh's day is over
+    assert open_run(case).step_id == "edit"

@@ -8,7 +8,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from warta.accounts.selectors import role_codes_of
+from warta.accounts.selectors import remember_role_codes, role_codes_of
 
 
 def is_member(user) -> bool:
@@ -19,6 +19,9 @@ def member_required(view):
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
+        # The request's user object keeps its roles for the rest of the request: the page's
+        # permission checks (menu, actions, policy) ask them again several times.
+        remember_role_codes(request.user)
         if not is_member(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)

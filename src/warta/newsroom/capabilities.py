@@ -79,7 +79,17 @@ class EditItem(Capability):
 def _item(case: Any) -> NewsItem | None:
     if case.subject_type != SUBJECT_TYPE:
         return None
-    return NewsItem.objects.filter(pk=case.subject_id).first()
+    try:
+        return case.news_item  # already at hand when the case was reached from its item
+    except NewsItem.DoesNotExist:
+        return None
+
+
+def _has_any(item: NewsItem, relation: str) -> bool:
+    """Whether the item has photos/videos, using what a page prefetched when it did."""
+    if relation in getattr(item, "_prefetched_objects_cache", {}):
+        return bool(getattr(item, relation).all())
+    return getattr(item, relation).exists()
 
 
 class _Provider:
@@ -107,7 +117,7 @@ class PhotosProvider(_Provider):
     label = gettext_lazy("The item's photos")
 
     def holds(self, item: NewsItem) -> bool:
-        return item.photos.exists()
+        return _has_any(item, "photos")
 
 
 class VideosProvider(_Provider):
@@ -115,7 +125,7 @@ class VideosProvider(_Provider):
     label = gettext_lazy("The item's videos")
 
     def holds(self, item: NewsItem) -> bool:
-        return item.videos.exists()
+        return _has_any(item, "videos")
 
 
 class NewsItemHooks:

@@ -11,7 +11,6 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from warta.accounts.selectors import role_codes_of
 from warta.newsroom.diff import html_diff
 from warta.newsroom.errors import NoNewsSop
 from warta.newsroom.models import NewsItem, Photo, Revision, Video
@@ -101,12 +100,13 @@ def news_sop() -> SopVersion:
 
 def may_create(user: Any) -> bool:
     """Whether ``user`` holds the role that starts a news item (their own or as Plh)."""
+    from warta.policy import may
+
     try:
         version = news_sop()
     except NoNewsSop:
         return False
-    definition = version.definition()
-    return definition.step(definition.start).actor in role_codes_of(user)
+    return may(user, "workflow.start_case", version)
 
 
 def start_hand_on_label() -> str:

@@ -10,9 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from warta.accounts.access import member_required
 from warta.accounts.client import client_ip
 from warta.newsroom import selectors, services
-from warta.newsroom.access import sees_unit, staff_required
 from warta.newsroom.diff import html_diff
 from warta.newsroom.forms import MAX_ID, AutosaveForm, DraftForm, NewItemForm
 from warta.newsroom.models import NewsItem
@@ -24,7 +24,7 @@ REVISIONS_PAGE_SIZE = 50
 
 
 @require_safe
-@staff_required
+@member_required
 def inbox(request: HttpRequest) -> HttpResponse:
     tasks, counts = selectors.inbox(request.user)
     return render(
@@ -40,9 +40,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@staff_required
+@member_required
 def unit_overview(request: HttpRequest) -> HttpResponse:
-    if not sees_unit(request.user):
+    if not request.user.has_perm("warta.view_unit"):
         raise PermissionDenied
     tasks, counts = selectors.unit_overview()
     return render(request, "newsroom/unit.html", {"tasks": tasks, "counts": counts})
@@ -60,13 +60,13 @@ def _item_context(page: selectors.ItemPage) -> dict:
 
 
 @require_safe
-@staff_required
+@member_required
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "newsroom/item.html", _item_context(_item_page(request, pk)))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@staff_required
+@member_required
 def item_new(request: HttpRequest) -> HttpResponse:
     initial = {"covered_by": request.user.get_full_name() or request.user.get_username()}
     form = NewItemForm(request.POST or None, request.FILES or None, initial=initial)
@@ -131,7 +131,7 @@ def _ids(request: HttpRequest, name: str) -> list[int]:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@staff_required
+@member_required
 def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     page = _item_page(request, pk)
     context = _item_context(page)
@@ -185,7 +185,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required
+@member_required
 def item_autosave(request: HttpRequest, pk: int) -> JsonResponse:
     form = AutosaveForm(request.POST)
     if not form.is_valid():
@@ -242,7 +242,7 @@ def _refused_action(
 
 
 @require_POST
-@staff_required
+@member_required
 def item_action(request: HttpRequest, pk: int) -> HttpResponse:
     """Every action on the item's open step, whatever the SOP: the engine knows the actions."""
     case_id = NewsItem.objects.filter(pk=pk).values_list("case_id", flat=True).first()
@@ -252,7 +252,7 @@ def item_action(request: HttpRequest, pk: int) -> HttpResponse:
     step_run = _id(request.POST.get("step_run", ""))
     try:
         if step_run is None:
-            raise actions.StepGone()
+            raise actions.IncompleteRequest()
         outcome = actions.perform_action(
             case_id=case_id,
             step_run_id=step_run,
@@ -301,7 +301,7 @@ def _revision_number(value: str | None) -> int | None:
 
 
 @require_safe
-@staff_required
+@member_required
 def item_revisions(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         item = NewsItem.objects.get(pk=pk)

@@ -18,7 +18,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
-from warta.newsroom.access import staff_required
+from warta.accounts.access import member_required
 from warta.newsroom.models import Photo, Video
 from warta.newsroom.uploads import OCTET_STREAM, media_type_of
 
@@ -88,14 +88,14 @@ def file_response(row: Model, field: FieldFile, *, kind: str) -> HttpResponseBas
 
 
 @require_safe
-@staff_required
+@member_required
 def photo(request: HttpRequest, pk: int) -> HttpResponseBase:
     item = get_object_or_404(Photo, pk=pk)
     return file_response(item, item.image, kind="foto")
 
 
 @require_safe
-@staff_required
+@member_required
 def video(request: HttpRequest, pk: int) -> HttpResponseBase:
     item = get_object_or_404(Video, pk=pk)
     return file_response(item, item.file, kind="video")

@@ -15,7 +15,6 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,7 +25,6 @@ from warta.workflow.errors import InvalidBranch, NotPermitted, ReasonRequired, W
 from warta.workflow.limits import NOTE_MAX_LENGTH
 from warta.workflow.models import Case, StepRun
 from warta.workflow.registry import capability_for
-from warta.workflow.selectors import supervises
 
 # A dotted name can never be a branch id of a definition (ids have no dots).
 REASSIGN = "workflow.reassign"
@@ -49,6 +47,18 @@ class StepGone(WorkflowError):
 
     def __init__(self) -> None:
         super().__init__(_("This step is not a step of this item (the page may be out of date)."))
+
+
+class IncompleteRequest(WorkflowError):
+    """The posted form lacks what every action needs (the step run), e.g. a forged request."""
+
+    code = "incomplete-request"
+    status = 400
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("The request was incomplete; nothing was changed. Reload the page and try again.")
+        )
 
 
 class ReassignForm(forms.Form):
@@ -94,10 +104,7 @@ def step_context(case: Case, run: StepRun) -> StepContext:
 
 def reassign_candidates(ctx: StepContext, user: Any) -> list:
     """Other holders of the step's role, when ``user`` may move the step to them."""
-    if not ctx.case.is_open or not ctx.run.is_open:
-        return []
-    now = timezone.now()
-    if not (user.is_superuser or supervises(ctx.definition, user, ctx.run.role_id, now)):
+    if not user.has_perm("workflow.reassign_step", ctx.run):  # see warta.policy
         return []
     return [person for person in users_in_role(ctx.run.role_id) if person.pk != ctx.run.assignee_id]
 

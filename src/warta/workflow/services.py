@@ -216,7 +216,10 @@ def start_case(
     )
     run = _open_step(case=case, definition=definition, step=first, now=now, actor=started_by)
     if run.step_id == first.id and run.assignee_id is None:
-        run.assignee = started_by
+        # A Plh/Plt starts on behalf of the official they stand in for: the step is that
+        # official's (the Plh acts on it while the delegation lasts), so it stays reachable
+        # after the delegation ends.
+        run.assignee = _standing_assignee(started_by, capacity)
         run.save(update_fields=["assignee"])
     case.save()
     record_event(

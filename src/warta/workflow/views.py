@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from warta.accounts.access import member_required as staff_required
+from warta.accounts.access import member_required
 from warta.accounts.client import client_ip
 from warta.policy import may
 from warta.sop.selectors import active_versions
@@ -49,7 +49,7 @@ def _people():
 
 
 @require_safe
-@staff_required
+@member_required
 def deviation_list(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("workflow.view_deviations"):
         return redirect("workflow:person", user_id=request.user.pk)
@@ -79,7 +79,7 @@ def deviation_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@staff_required
+@member_required
 def person(request: HttpRequest, user_id: int) -> HttpResponse:
     subject = get_user_model().objects.filter(pk=user_id).first()
     if not request.user.has_perm("workflow.view_deviations_of", subject):
@@ -100,7 +100,7 @@ def person(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@staff_required
+@member_required
 def deviation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     deviation = (
         Deviation.objects.select_related(
