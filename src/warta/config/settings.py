@@ -306,6 +306,9 @@ def site_url_for(host: str, port: int) -> str:
 WARTA_SITE_URL = os.environ.get("WARTA_SITE_URL") or site_url_for(WARTA_HOST, WARTA_PORT)
 # Deadlines (working time): reminders when these percentages of a step's time standard are used
 # up, and escalation one level up this long after the due time.
+# The code of the SOP new news items run under, when more than one active SOP starts with
+# writing a news item (``uses: newsroom.edit`` on its first step); empty: the only such SOP.
+WARTA_NEWSROOM_SOP = os.environ.get("WARTA_NEWSROOM_SOP", "").strip()
 WARTA_REMINDER_PERCENTS = os.environ.get("WARTA_REMINDER_PERCENTS", "50,90")
 WARTA_ESCALATE_AFTER = os.environ.get("WARTA_ESCALATE_AFTER", "1h")
 # The institution's identity on the public website and in feeds.

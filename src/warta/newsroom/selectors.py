@@ -85,7 +85,7 @@ def news_sop() -> SopVersion:
     (``uses: newsroom.edit``). ``WARTA_NEWSROOM_SOP`` (a code) chooses when several do."""
     from warta.newsroom.capabilities import EDIT
 
-    chosen = getattr(settings, "WARTA_NEWSROOM_SOP", "")
+    chosen = settings.WARTA_NEWSROOM_SOP
     candidates = []
     for version in SopVersion.objects.filter(is_active=True).order_by("-loaded_at", "-pk"):
         definition = version.definition()
@@ -93,7 +93,7 @@ def news_sop() -> SopVersion:
             if version.code == chosen:
                 return version
             candidates.append(version)
-    if len(candidates) == 1 or (candidates and not chosen):
+    if len(candidates) == 1:
         return candidates[0]
     raise NoNewsSop()
 
