@@ -239,6 +239,12 @@ def _media(item: NewsItem) -> tuple[list[Photo], list[Video]]:
     return photos, videos
 
 
+def open_step_of(case: Case, user: Any) -> OpenStep:
+    """What ``user`` may do on the case's open step, without the rest of the item page."""
+    run = case.step_runs.filter(finished_at__isnull=True).first()
+    return open_step(case=case, run=run, user=user)
+
+
 def item_page(pk: int, user: Any, *, data: Any = None, action: str = "") -> ItemPage:
     """Everything the item page shows to ``user``; ``data``/``action`` re-bind a refused form."""
     item = (

@@ -271,14 +271,18 @@ def _hand_on(request: HttpRequest, pk: int) -> HttpResponse:
     """Finish the open editing step with its one action ("Save and go on to editing", "Submit
     to …") and go where the writer works next: the editor again when the next step is theirs to
     edit, else the item page. The text is already saved; only the hand-over may be refused."""
-    page = _item_page(request, pk)
-    offered = page.open.actions[0] if page.open.editable else None
+    try:
+        case = NewsItem.objects.select_related("case__sop").get(pk=pk).case
+    except NewsItem.DoesNotExist:
+        raise Http404 from None
+    opened = selectors.open_step_of(case, request.user)
+    offered = opened.actions[0] if opened.editable else None
     try:
         if offered is None:
-            raise NotPermitted(page.open.why_not or _("This item cannot be edited now."))
+            raise NotPermitted(opened.why_not or _("This item cannot be edited now."))
         outcome = actions.perform_action(
-            case_id=page.case.pk,
-            step_run_id=page.open_run.pk,
+            case_id=case.pk,
+            step_run_id=opened.ctx.run.pk,
             action=offered.name,
             user=request.user,
             data={},
@@ -288,7 +292,7 @@ def _hand_on(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Saved, but not handed on: %(why)s") % {"why": error.message})
         return redirect("newsroom:item_edit", pk=pk)
     messages.success(request, outcome.message)
-    if _item_page(request, pk).open.editable:
+    if selectors.open_step_of(outcome.case, request.user).editable:
         return redirect("newsroom:item_edit", pk=pk)
     return redirect("newsroom:item", pk=pk)
 
