@@ -2,7 +2,9 @@
 
 Only paths, ports and the certificate are changed for the test; everything else is the file an
 operator copies. A page, a static file (served by nginx itself) and an upload larger than nginx's
-default body limit must go through; plain HTTP must send people to HTTPS.
+default body limit must go through; plain HTTP must send people to HTTPS; a media file Warta
+permits is sent by nginx (X-Accel-Redirect, WARTA_MEDIA_ACCEL=nginx) with Warta's protective
+headers, and the internal media location cannot be asked for directly.
 """
 
 from __future__ import annotations
@@ -103,7 +105,14 @@ def test_sample_limits_match_warta():
     assert directive("proxy_request_buffering") == "on"
     assert directive("proxy_buffering") == "on"
     assert directive("proxy_set_header X-Forwarded-Proto") == "$scheme"
-    assert "media" not in directive("alias")  # uploaded media are never served directly
+    # The only location that reaches the media directory is internal: nginx sends a file from
+    # it only when Warta names one in X-Accel-Redirect.
+    text = re.sub(r"#[^\n]*", "", SAMPLE.read_text())
+    blocks = re.findall(r"location\s+([^{]+)\{([^}]*)\}", text)
+    media = [(where.strip(), body) for where, body in blocks if "/var/media" in body]
+    assert [where for where, _body in media] == ["/_warta_media/"]
+    assert re.search(r"^\s*internal;", media[0][1], re.MULTILINE)
+    assert "nosniff" in media[0][1] and "$upstream_http_content_security_policy" in media[0][1]
 
 
 def test_nginx_in_front_of_warta(tmp_path):
@@ -115,6 +124,7 @@ def test_nginx_in_front_of_warta(tmp_path):
         WARTA_TRUSTED_PROXIES="127.0.0.1",
         WARTA_ALLOWED_HOSTS=SITE,
         WARTA_SITE_URL=f"https://{SITE}",
+        WARTA_MEDIA_ACCEL="nginx",
     )
     passwords = warta_setup(data_dir, env)
     warta = start_serve(data_dir, env)
@@ -168,14 +178,32 @@ def test_nginx_in_front_of_warta(tmp_path):
         assert re.fullmatch(r"/kerja/berita/\d+/", location), location
         item = browser.request("GET", location)
         assert "Lewat nginx" in item.text
-        photo = re.search(r"/kerja/media/foto/\d+/", item.text).group(0)
-        assert browser.request("GET", photo).status == 200
+        asset_id = re.search(r"/kerja/media/(\d+)/", item.text).group(1)
+        original = f"/kerja/media/{asset_id}/original/"
+        photo = browser.request("GET", original)
+        assert photo.status == 200
+        assert photo.body.startswith(b"\x89PNG")
+        assert photo.headers["Content-Type"] == "image/png"
+        assert photo.headers["X-Content-Type-Options"] == "nosniff"
+        assert photo.headers["Content-Security-Policy"].startswith("sandbox;")
+        assert photo.headers["Content-Disposition"].startswith('inline; filename="kegiatan.png"')
+        assert photo.headers["Cache-Control"] == "private, no-store"
+        part = browser.request("GET", original, headers={"Range": "bytes=1-3"})
+        assert part.status == 206 and part.body == b"PNG"
+        # The file's own place is reachable only through Warta's answer.
+        stored = next((data_dir / "media" / "media" / "originals").iterdir())
+        for path in (
+            f"/_warta_media/media/originals/{stored.name}",
+            f"/media/originals/{stored.name}",
+        ):
+            assert browser.request("GET", path).status == 404, path
 
         # The static file came from nginx; the page and the upload from Warta.
         log = warta.log()
         assert "GET / 200" in log
         assert "POST /kerja/berita/baru/ 302" in log
         assert "/static/" not in log
+        assert f"GET {original} 200" in log  # Warta decided; nginx sent the bytes
     finally:
         proxy.terminate()
         try:

@@ -25,7 +25,7 @@ from tests.live_server import (
     warta_setup,
 )
 from warta.accounts.client import parse_networks
-from warta.newsroom.uploads import MAX_PHOTO_BYTES, MAX_VIDEO_BYTES
+from warta.media.limits import DEFAULT_MAX_PHOTO_MB, DEFAULT_MAX_VIDEO_MB, MB
 from warta.serve import (
     MAX_REQUEST_BODY_BYTES,
     forwarded_headers_filter,
@@ -189,7 +189,7 @@ def test_slow_uploads_and_readers_do_not_stall_the_index(live):
 
 
 def test_request_body_limit_fits_the_upload_limits():
-    assert MAX_REQUEST_BODY_BYTES >= MAX_VIDEO_BYTES + MAX_PHOTO_BYTES
+    assert MAX_REQUEST_BODY_BYTES >= (DEFAULT_MAX_VIDEO_MB + DEFAULT_MAX_PHOTO_MB) * MB
     options = server_options("127.0.0.1", 8000, 4)
     assert options["max_request_body_size"] == MAX_REQUEST_BODY_BYTES
     assert options["threads"] == 4

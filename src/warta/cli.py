@@ -25,6 +25,9 @@ def _setup() -> int:
     call_command("collectstatic", interactive=False, verbosity=0)
     call_command("sop", "load", "--shipped")
     call_command("demo", verbosity=0)
+    # Renditions of media that have none (the demo's, or media from before an upgrade), so the
+    # pages show them at once; the worker makes those of later uploads.
+    call_command("media", "process", verbosity=0)
     return 0
 
 

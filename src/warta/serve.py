@@ -19,14 +19,15 @@ from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Any
 
-from warta.newsroom.uploads import MAX_VIDEO_BYTES
+from warta.media.limits import DEFAULT_MAX_VIDEO_MB, MB
 
 logger = logging.getLogger("warta.web")
 
-# One request carries one form with all its files. Each file has its own limit, checked by the
-# newsroom (warta.newsroom.uploads); the whole body may hold two full-size videos, so a save with
-# a video and photos always fits. nginx's client_max_body_size (deploy/nginx/warta.conf) matches.
-MAX_REQUEST_BODY_BYTES = 2 * MAX_VIDEO_BYTES
+# One request carries one form with all its files (large videos come in resumable chunks, but
+# the plain form still takes them). Each file has its own limit (warta.media.limits); the whole
+# body may hold two videos of the default limit, so a save with a video and photos always fits.
+# nginx's client_max_body_size (deploy/nginx/warta.conf) matches.
+MAX_REQUEST_BODY_BYTES = 2 * DEFAULT_MAX_VIDEO_MB * MB
 # Seconds a connection may stay silent (no byte received or sent) before it is closed. A slow
 # upload that keeps sending is never cut off; a stalled one frees its connection.
 CHANNEL_TIMEOUT = 120

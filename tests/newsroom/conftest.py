@@ -36,8 +36,12 @@ def people(humas_sop, make_user):
 def new_item(people):
     from warta.newsroom import services
 
-    def make(title: str = "Kuliah Umum Keimigrasian", *, photos: int = 1, author=None):
-        return services.create_item(
+    def make(
+        title: str = "Kuliah Umum Keimigrasian", *, photos: int = 1, author=None, alt: bool = True
+    ):
+        """A note at step 1 with ``photos`` photos, described with alt text unless ``alt`` is
+        False (publishing needs it)."""
+        item = services.create_item(
             user=author or people["humas"],
             title=title,
             activity_name="Kuliah umum",
@@ -47,6 +51,19 @@ def new_item(people):
             body="<p>Politeknik Imigrasi menggelar kuliah umum.</p>",
             photos=[jpeg(f"foto{i}.jpg") for i in range(photos)],
         )
+        if alt and photos:
+            services.save_draft(
+                item_id=item.pk,
+                user=author or people["humas"],
+                base_version=item.edit_version,
+                content={},
+                alt_texts={
+                    photo.asset_id: f"Foto {number} kuliah umum di aula"
+                    for number, photo in enumerate(item.photos.all(), start=1)
+                },
+            )
+            item.refresh_from_db()
+        return item
 
     return make
 

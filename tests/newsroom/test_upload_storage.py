@@ -5,6 +5,7 @@ fails deletes what it wrote: no file without a row, no row without a file."""
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploaded
 from django.db import connection
 from django.utils import timezone
 
+from tests.media import videogen
 from tests.newsroom.conftest import jpeg
-from tests.newsroom.test_media_safety import mp4_bytes
+from warta.media.errors import MediaRefused
+from warta.media.models import Asset
 from warta.newsroom import services
-from warta.newsroom.errors import EditConflict, InvalidUpload
+from warta.newsroom.errors import EditConflict
 from warta.newsroom.models import NewsItem, Photo, Video
 from warta.workflow.errors import NotPermitted
 
@@ -47,6 +50,17 @@ def stored_files(settings) -> list[Path]:
     return sorted(path for path in root.rglob("*") if path.is_file()) if root.exists() else []
 
 
+_MP4: list[bytes] = []
+
+
+def mp4_bytes() -> bytes:
+    """A small real MP4 (made once per test run)."""
+    if not _MP4:
+        with tempfile.TemporaryDirectory() as folder:
+            _MP4.append(videogen.mp4_h264(Path(folder) / "v.mp4", seconds=0.5).read_bytes())
+    return _MP4[0]
+
+
 def video(name: str = "rekaman.mp4") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, mp4_bytes(), "video/mp4")
 
@@ -59,7 +73,7 @@ def big_video():
 
     def make(name: str = "rekaman-panjang.mp4") -> TemporaryUploadedFile:
         upload = TemporaryUploadedFile(name, "video/mp4", 0, None)
-        upload.write(mp4_bytes() + bytes(256 * 1024))
+        upload.write(mp4_bytes())
         upload.size = upload.tell()
         upload.seek(0)
         made.append(upload)
@@ -95,15 +109,21 @@ def test_a_new_item_writes_its_files_before_the_transaction(
     assert {use[0] for use in storage_use} == {"write"}
 
     photos, videos = list(item.photos.order_by("position")), list(item.videos.order_by("pk"))
-    assert [p.original_name for p in photos] == ["satu.jpg", "dua.png"]
-    assert all(p.content_type == "image/jpeg" and p.image.name.endswith(".jpg") for p in photos)
-    assert [(p.width, p.height) for p in photos] == [(64, 48), (64, 48)]
+    assert [p.asset.original_name for p in photos] == ["satu.jpg", "dua.png"]
+    assert all(
+        p.asset.content_type == "image/jpeg" and p.asset.original.name.endswith(".jpg")
+        for p in photos
+    )
+    assert [(p.asset.width, p.asset.height) for p in photos] == [(64, 48), (64, 48)]
     assert [p.position for p in photos] == [1, 2] and item.cover_id == photos[0].pk
-    assert [v.original_name for v in videos] == ["rekaman.mp4", "rekaman-panjang.mp4"]
-    assert all(v.content_type == "video/mp4" and v.file.name.endswith(".mp4") for v in videos)
-    kept = {Path(p.image.path) for p in photos} | {Path(v.file.path) for v in videos}
+    assert [v.asset.original_name for v in videos] == ["rekaman.mp4", "rekaman-panjang.mp4"]
+    assert all(
+        v.asset.content_type == "video/mp4" and v.asset.original.name.endswith(".mp4")
+        for v in videos
+    )
+    kept = {Path(row.asset.original.path) for row in (*photos, *videos)}
     assert set(stored_files(settings)) == kept
-    assert Path(videos[1].file.path).stat().st_size == len(mp4_bytes()) + 256 * 1024
+    assert Path(videos[1].asset.original.path).stat().st_size == len(mp4_bytes())
 
 
 def test_a_refused_new_item_leaves_no_file_and_no_row(people, settings, make_user, big_video):
@@ -113,6 +133,7 @@ def test_a_refused_new_item_leaves_no_file_and_no_row(people, settings, make_use
     assert stored_files(settings) == []
     assert not NewsItem.objects.exists()
     assert not Photo.objects.exists() and not Video.objects.exists()
+    assert not Asset.objects.exists()
 
 
 def test_a_failure_inside_the_transaction_deletes_the_written_files(people, settings, monkeypatch):
@@ -128,7 +149,7 @@ def test_a_failure_inside_the_transaction_deletes_the_written_files(people, sett
 
 def test_one_bad_upload_means_nothing_is_written(people, settings, storage_use):
     fake = SimpleUploadedFile("foto.jpg", b"<script>alert(1)</script>", "image/jpeg")
-    with pytest.raises(InvalidUpload):
+    with pytest.raises(MediaRefused):
         create(people["humas"], photos=[jpeg(), fake], videos=[video()])
     assert storage_use == [] and stored_files(settings) == []
     assert not NewsItem.objects.exists()
@@ -152,8 +173,8 @@ def test_a_draft_saved_with_uploads_writes_them_before_its_transaction(
     assert len([use for use in storage_use if use[0] == "write"]) == 2
     item.refresh_from_db()
     assert item.title == "Judul baru"
-    added = item.photos.get(original_name="baru.jpg")
-    assert (added.position, added.width, added.height) == (2, 64, 48)
+    added = item.photos.get(asset__original_name="baru.jpg")
+    assert (added.position, added.asset.width, added.asset.height) == (2, 64, 48)
     assert item.videos.count() == 1
     assert len(stored_files(settings)) == len(before) + 2
 

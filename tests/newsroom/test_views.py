@@ -46,7 +46,7 @@ def test_a_file_that_is_not_a_photo_is_refused(client, people):
         },
     )
     assert response.status_code == 400
-    assert "bukan foto yang dapat dibaca Warta" in response.content.decode()
+    assert "foto.jpg sebenarnya berkas teks, bukan foto" in response.content.decode()
     assert not NewsItem.objects.exists()
 
 

@@ -13,7 +13,8 @@ import dj_database_url
 from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 
-from warta.config import datadir
+from warta.config import datadir, storage
+from warta.media.limits import DEFAULT_MAX_PHOTO_MB, DEFAULT_MAX_VIDEO_MB
 from warta.worktime.zone import TIME_ZONE_NAME
 
 
@@ -82,6 +83,7 @@ INSTALLED_APPS = [
     "warta.sop",
     "warta.worktime",
     "warta.workflow",
+    "warta.media",
     "warta.newsroom",
     "warta.publishing",
     "warta.notify",
@@ -228,12 +230,30 @@ MEDIA_URL = "/media/"
 # Uploaded media are private: no URL serves MEDIA_ROOT directly; views check who may see a file.
 MEDIA_ROOT = DATA_DIR / "media"
 # Files above 5 MB are streamed to a temporary file, not held in memory. The form fields besides
-# the files may total 10 MB. Each file's own limit is in warta.newsroom.uploads; the web server's
+# the files may total 10 MB. Each file's own limit is a media setting (below); the web server's
 # limit for a whole request body in warta.serve (docs/deployment.md).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Media limits (docs/media.md). Photos and videos are checked by their content against these.
+WARTA_MEDIA_MAX_PHOTO_MB = int(os.environ.get("WARTA_MEDIA_MAX_PHOTO_MB", DEFAULT_MAX_PHOTO_MB))
+WARTA_MEDIA_MAX_VIDEO_MB = int(os.environ.get("WARTA_MEDIA_MAX_VIDEO_MB", DEFAULT_MAX_VIDEO_MB))
+# Refused by the size a photo's header declares, before any pixel is decoded.
+WARTA_MEDIA_MAX_MEGAPIXELS = int(os.environ.get("WARTA_MEDIA_MAX_MEGAPIXELS", "100"))
+# Resumable uploads: where their parts wait (a local folder whatever the storage), and how long
+# an unfinished one is kept before it is deleted.
+WARTA_UPLOAD_DIR = Path(os.environ.get("WARTA_UPLOAD_DIR", str(DATA_DIR / "uploads")))
+WARTA_UPLOAD_EXPIRE_HOURS = float(os.environ.get("WARTA_UPLOAD_EXPIRE_HOURS", "24"))
+# Written into the public renditions' XMP as dc:rights (empty: nothing is written).
+WARTA_MEDIA_RIGHTS = os.environ.get("WARTA_MEDIA_RIGHTS", "")
+# Media on local disk, or in an S3-compatible bucket with WARTA_S3_BUCKET (config/storage.py;
+# docs/deployment.md "Media files"): how files leave local storage (WARTA_MEDIA_ACCEL: through
+# Python, nginx's X-Accel-Redirect or X-Sendfile) and how long a signed URL stays valid.
+_media = storage.media_settings_from_env(os.environ)
+WARTA_MEDIA_ACCEL = _media["WARTA_MEDIA_ACCEL"]
+WARTA_MEDIA_ACCEL_PREFIX = _media["WARTA_MEDIA_ACCEL_PREFIX"]
+WARTA_MEDIA_URL_SECONDS = _media["WARTA_MEDIA_URL_SECONDS"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **storage.storages_from_env(os.environ),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -344,5 +364,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("WARTA_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # libvips reports every step it takes at INFO.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "pyvips": {"level": "WARNING"}},
 }

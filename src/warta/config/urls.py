@@ -31,6 +31,7 @@ urlpatterns = [
     path("kerja/notifikasi/", include("warta.notify.urls")),
     path("kerja/plh/", include("warta.accounts.urls")),
     path("kerja/penyimpangan/", include("warta.workflow.urls")),
+    path("kerja/unggah/", include("warta.media.urls")),
     path("kerja/", include("warta.newsroom.urls")),
     path("", include("warta.site.urls")),
 ]

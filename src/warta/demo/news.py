@@ -16,18 +16,20 @@ hold the step's role, else the first demo person holding it.
 The published items happen on their activity's day: time is frozen (``time_machine``) at
 working instants computed on the calendar, so every step takes two thirds of its time standard
 — except one deliberate example, the edit that Sari finished late, whose explanation waits for
-her on "Tugas saya". No demo item was filmed: each records that once (at the first step),
-explained by its writer and acknowledged by the supervisor, so nobody starts with a list of
-deviations to explain.
+her on "Tugas saya". Most stories come with a short generated video (PyAV, no third-party
+footage); the two that were not filmed record that once (at the first step), explained by their
+writer and acknowledged by the supervisor, so nobody starts with a list of deviations to explain.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import time_machine
@@ -38,6 +40,7 @@ from django.utils import timezone
 
 from warta.demo.images import demo_photo
 from warta.demo.people import demo_people
+from warta.media.video import make_demo_video
 from warta.newsroom import services
 from warta.newsroom.errors import NoNewsSop
 from warta.newsroom.models import NewsItem
@@ -89,6 +92,8 @@ class DemoStory:
     return_note: str = ""
     # The deliberate example: the step where the draft is completed finishes after its due time.
     late_edit: bool = False
+    # A short generated video comes with the note; False: the activity was not filmed.
+    filmed: bool = True
 
 
 STORIES = [
@@ -240,6 +245,7 @@ STORIES = [
     ),
     DemoStory(
         stage=AT_PERMISSION,
+        filmed=False,
         author="humas",
         days_ago=3,
         hour=9,
@@ -269,6 +275,7 @@ STORIES = [
     ),
     DemoStory(
         stage=FRESH,
+        filmed=False,
         author="humas2",
         days_ago=1,
         hour=8,
@@ -321,6 +328,17 @@ def _photos(story: DemoStory, seed: int) -> list[SimpleUploadedFile]:
         )
         for number, (scene, _caption) in enumerate(story.photos, start=1)
     ]
+
+
+def _videos(story: DemoStory, seed: int) -> list[SimpleUploadedFile]:
+    if not story.filmed:
+        return []
+    with tempfile.TemporaryDirectory(prefix="warta-demo-") as folder:
+        path = Path(folder) / "video.mp4"
+        make_demo_video(path, seconds=4.0, title=story.activity_name)
+        return [
+            SimpleUploadedFile(f"video-{seed:02d}.mp4", path.read_bytes(), content_type="video/mp4")
+        ]
 
 
 class _StoryClock:
@@ -479,9 +497,11 @@ def _play(
         notes=story.notes,
         body=first_draft,
         photos=_photos(story, seed),
+        videos=_videos(story, seed),
     )
+    # The demo's captions describe what each picture shows, so they serve as alt text too.
     captions = {
-        photo.pk: caption
+        photo.asset_id: caption
         for photo, (_scene, caption) in zip(
             item.photos.order_by("position"), story.photos, strict=True
         )
@@ -493,6 +513,7 @@ def _play(
             base_version=item.edit_version,
             content={},
             captions=captions,
+            alt_texts=captions,
         )
         return NewsItem.objects.get(pk=item.pk)
 
@@ -542,6 +563,7 @@ def _play(
                     content={"body": body},
                     channels=["website", *story.channels],
                     captions=captions,
+                    alt_texts=captions,
                 )
                 draft_completed = True
             story_clock.wait(_minutes(step, late=editing and story.late_edit))

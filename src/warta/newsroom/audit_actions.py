@@ -17,6 +17,8 @@ def _title(event) -> str:
 def _field_name(key: str) -> str:
     from warta.newsroom.models import NewsItem
 
+    if key == "media":
+        return _("photos and videos")
     try:
         return str(NewsItem._meta.get_field(key).verbose_name)
     except FieldDoesNotExist:
@@ -37,6 +39,11 @@ def _saved(event) -> str:
     }
 
 
+def _media_added(event) -> str:
+    return _("Added: %(files)s.") % {"files": ", ".join(data(event, "media") or [])}
+
+
 def register() -> None:
     register_action("newsroom.item_created", gettext_lazy("News item created"), _created)
     register_action("newsroom.draft_saved", gettext_lazy("Draft saved"), _saved)
+    register_action("newsroom.media_added", gettext_lazy("Media added"), _media_added)

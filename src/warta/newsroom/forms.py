@@ -10,7 +10,6 @@ from django_prose_editor.fields import ProseEditorFormField
 
 from warta.newsroom.limits import MAX_BODY_CHARS, MAX_COVERAGE_NOTES_CHARS
 from warta.newsroom.models import BODY_EXTENSIONS
-from warta.newsroom.uploads import PHOTO_EXTENSIONS, VIDEO_EXTENSIONS
 from warta.publishing import channels as channel_list
 
 # Coverage notes are written within days of the activity; an earlier year is a typing slip.
@@ -26,6 +25,8 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, accept: str = "", **kwargs):
         kwargs.setdefault("required", False)
+        # An empty file goes on to the media check, whose refusal names the file.
+        kwargs.setdefault("allow_empty_file", True)
         super().__init__(*args, widget=MultipleFileInput(attrs={"accept": accept}), **kwargs)
 
     def clean(self, data, initial=None):
@@ -82,8 +83,8 @@ class ContentForm(forms.Form):
         help_text=_("Who spoke, what was decided, names and titles to check."),
     )
     body = body_field()
-    photos = MultipleFileField(label=_("Add photos"), accept=PHOTO_EXTENSIONS)
-    videos = MultipleFileField(label=_("Add videos"), accept=VIDEO_EXTENSIONS)
+    photos = MultipleFileField(label=_("Add photos"), accept="image/*,.heic,.heif")
+    videos = MultipleFileField(label=_("Add videos"), accept="video/*,.mp4,.mov,.webm")
 
     def clean_activity_at(self):
         value = self.cleaned_data["activity_at"]

@@ -1,20 +1,16 @@
 """A news item (berita): the subject that the Humas SOP's case moves through its steps.
 
-Media files of an item are private (served only to signed-in staff, or publicly once the item is
-published); see ``views_media``. Every saved state of the text is kept as a ``Revision``.
+Photos and videos are media assets (``warta.media``); their files are private (served only to
+staff who may see the item, or, as renditions, publicly once the item is published). Every saved
+state of the text is kept as a ``Revision``.
 """
 
 from __future__ import annotations
-
-import uuid
-from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
-
-from warta.newsroom.uploads import media_type_of, read_head, sniff
 
 SUBJECT_TYPE = "newsroom.newsitem"
 
@@ -35,22 +31,14 @@ BODY_EXTENSIONS = {
 }
 
 
-def _media_path(prefix: str, instance: Photo | Video, field_file: Any) -> str:
-    """A new random name whose extension is the type detected in the content (recorded on the
-    row by the upload check, else sniffed from the file's first bytes) — never the client's."""
-    media_type = media_type_of(instance.content_type)
-    if media_type is None and field_file:
-        media_type = sniff(read_head(field_file))
-    extension = media_type.extension if media_type else "bin"
-    return f"newsroom/{prefix}/{uuid.uuid4().hex}.{extension}"
+def photo_path(instance: object, filename: str) -> str:
+    """Only for the migrations written before photos became media assets."""
+    return f"newsroom/photos/{filename}"
 
 
-def photo_path(instance: Photo, filename: str) -> str:
-    return _media_path("photos", instance, instance.image)
-
-
-def video_path(instance: Video, filename: str) -> str:
-    return _media_path("videos", instance, instance.file)
+def video_path(instance: object, filename: str) -> str:
+    """Only for the migrations written before videos became media assets."""
+    return f"newsroom/videos/{filename}"
 
 
 class NewsItem(models.Model):
@@ -106,21 +94,12 @@ class NewsItem(models.Model):
 
 
 class Photo(models.Model):
+    """A photo of an item: its place in the item's order; the file, its caption, alt text and
+    renditions are the media asset's (``warta.media``)."""
+
     item = models.ForeignKey(NewsItem, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(
-        _("photo"), upload_to=photo_path, width_field="width", height_field="height"
-    )
-    width = models.PositiveIntegerField(default=0)
-    height = models.PositiveIntegerField(default=0)
-    original_name = models.CharField(_("file name"), max_length=255, blank=True)
-    # The type detected in the content; the stored name's extension agrees with it.
-    content_type = models.CharField(max_length=100, blank=True)
-    caption = models.CharField(_("caption"), max_length=300, blank=True)
+    asset = models.OneToOneField("media.Asset", on_delete=models.PROTECT, related_name="news_photo")
     position = models.PositiveIntegerField(_("position"), default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"))
 
     class Meta:
         verbose_name = _("photo")
@@ -128,19 +107,12 @@ class Photo(models.Model):
         ordering = ["position", "pk"]
 
     def __str__(self) -> str:
-        return self.caption or self.original_name
+        return str(self.asset_id and self.asset)
 
 
 class Video(models.Model):
     item = models.ForeignKey(NewsItem, on_delete=models.CASCADE, related_name="videos")
-    file = models.FileField(_("video"), upload_to=video_path)
-    original_name = models.CharField(_("file name"), max_length=255, blank=True)
-    content_type = models.CharField(max_length=100, blank=True)
-    caption = models.CharField(_("caption"), max_length=300, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"))
+    asset = models.OneToOneField("media.Asset", on_delete=models.PROTECT, related_name="news_video")
 
     class Meta:
         verbose_name = _("video")
@@ -148,7 +120,7 @@ class Video(models.Model):
         ordering = ["pk"]
 
     def __str__(self) -> str:
-        return self.caption or self.original_name
+        return str(self.asset_id and self.asset)
 
 
 class Revision(models.Model):

@@ -10,10 +10,15 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from warta.media.models import Asset, Rendition
+from warta.media.presenters import MediaView, present
+from warta.media.video import channel_warnings, info_from_dict
 from warta.newsroom.diff import html_diff
 from warta.newsroom.errors import NoNewsSop
-from warta.newsroom.models import NewsItem, Photo, Revision, Video
+from warta.newsroom.models import NewsItem, Revision
 from warta.sop.definition import SopDefinition, Step
 from warta.sop.models import SopVersion
 from warta.workflow.actions import OpenStep, open_step
@@ -145,8 +150,36 @@ class ItemPage:
     open: OpenStep  # what the viewer may do on the open step
     checklist: list[ChecklistEntry]
     diff: dict | None  # after a return: the returned and the resubmitted version compared
-    photos: list[Photo]
-    videos: list[Video]
+    photos: list[MediaView]
+    videos: list[MediaView]
+
+    @property
+    def media_notes(self) -> list[str]:
+        """What a reviewer should know of the media before deciding: files still processing or
+        failed, photos without alt text, videos that do not fit a chosen channel."""
+        notes = []
+        for view in (*self.photos, *self.videos):
+            name = view.asset.original_name or str(view.pk)
+            if view.state == Asset.State.FAILED:
+                notes.append(
+                    _("%(name)s could not be processed: %(reason)s")
+                    % {"name": name, "reason": view.asset.failure}
+                )
+            elif view.state == Asset.State.PROCESSING:
+                notes.append(_("%(name)s is still being processed.") % {"name": name})
+        missing_alt = sum(not view.alt.strip() for view in self.photos)
+        if missing_alt:
+            notes.append(
+                ngettext(
+                    "%(count)d photo has no alt text yet; it is required before publishing.",
+                    "%(count)d photos have no alt text yet; it is required before publishing.",
+                    missing_alt,
+                )
+                % {"count": missing_alt}
+            )
+        for view in self.videos:
+            notes.extend(view.warnings)
+        return notes
 
     @property
     def at_start(self) -> bool:
@@ -229,14 +262,31 @@ def _review_diff(item: NewsItem, case: Case, submitted: list[Revision]) -> dict 
     }
 
 
-def _media(item: NewsItem) -> tuple[list[Photo], list[Video]]:
-    photos = list(item.photos.all())
-    for photo in photos:
-        photo.src = reverse("newsroom:photo", args=[photo.pk])
-    videos = list(item.videos.all())
-    for video in videos:
-        video.src = reverse("newsroom:video", args=[video.pk])
-    return photos, videos
+MEDIA_PREFETCH = ("photos__asset__renditions", "videos__asset__renditions")
+
+
+def draft_media_url(asset: Asset, rendition: Rendition) -> str:
+    """A draft's rendition, through the permission-checked view."""
+    return reverse("newsroom:media_file", args=[asset.pk, rendition.spec])
+
+
+def item_media(item: NewsItem) -> tuple[list[MediaView], list[MediaView]]:
+    """The item's photos and videos as pages show them (prefetch ``MEDIA_PREFETCH``); each
+    view's ``row`` is the item's Photo or Video row."""
+    photos, videos = list(item.photos.all()), list(item.videos.all())
+    photo_views = present((photo.asset for photo in photos), draft_media_url)
+    video_views = present((video.asset for video in videos), draft_media_url)
+    for view, row in (
+        *zip(photo_views, photos, strict=True),
+        *zip(video_views, videos, strict=True),
+    ):
+        view.row = row
+        view.original_url = reverse("newsroom:media_file", args=[row.asset_id, "original"])
+    for view in video_views:
+        info = info_from_dict(view.asset.info)
+        if info is not None:
+            view.warnings = channel_warnings(info, item.channels, name=view.asset.original_name)
+    return photo_views, video_views
 
 
 def open_step_of(case: Case, user: Any) -> OpenStep:
@@ -249,7 +299,7 @@ def item_page(pk: int, user: Any, *, data: Any = None, action: str = "") -> Item
     """Everything the item page shows to ``user``; ``data``/``action`` re-bind a refused form."""
     item = (
         NewsItem.objects.select_related("case", "case__sop", "cover", "created_by")
-        .prefetch_related("photos", "videos", "publications")
+        .prefetch_related(*MEDIA_PREFETCH, "publications")
         .get(pk=pk)
     )
     case = item.case
@@ -270,7 +320,7 @@ def item_page(pk: int, user: Any, *, data: Any = None, action: str = "") -> Item
         .order_by("-number")
         .defer("body")[:20]
     )
-    photos, videos = _media(item)
+    photos, videos = item_media(item)
     opened = open_step(case=case, run=open_run, user=user, data=data, action=action)
     return ItemPage(
         item=item,

@@ -10,18 +10,21 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
-from django.core.files.images import get_image_dimensions
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from warta.audit.services import record_event
 from warta.audit.snapshots import snapshot
+from warta.errors import WartaError
+from warta.media import services as media
+from warta.media.models import Asset
+from warta.media.services import StoredOriginal
 from warta.newsroom.capabilities import EDIT, continues_editing
 from warta.newsroom.errors import EditConflict, NotEditable
 from warta.newsroom.models import SUBJECT_TYPE, NewsItem, Photo, Revision, Video
 from warta.newsroom.selectors import news_sop
-from warta.newsroom.uploads import MediaType, check_photo, check_video
 from warta.publishing import channels as channel_list
 from warta.workflow import services as workflow
 from warta.workflow.capabilities import COMPLETE
@@ -63,113 +66,129 @@ def _add_revision(item: NewsItem, *, user: Any, kind: str, now: dt.datetime) -> 
     )
 
 
-@dataclass(frozen=True)
-class _StoredFile:
-    """An upload already written to storage under ``name``; no row refers to it yet."""
-
-    name: str
-    original_name: str
-    media_type: MediaType
-    width: int = 0
-    height: int = 0
-
-
 @dataclass
 class _StoredMedia:
-    """The files of one save, written before its transaction (see ``_store_media``)."""
+    """The files of one save, checked and written before its transaction (see ``_store_media``)."""
 
-    photos: list[_StoredFile] = dataclass_field(default_factory=list)
-    videos: list[_StoredFile] = dataclass_field(default_factory=list)
+    photos: list[StoredOriginal] = dataclass_field(default_factory=list)
+    videos: list[StoredOriginal] = dataclass_field(default_factory=list)
 
     def discard(self) -> None:
         """Delete the written files again: the save that was to refer to them did not happen."""
-        for stored, model_field in (
-            *((photo, Photo._meta.get_field("image")) for photo in self.photos),
-            *((video, Video._meta.get_field("file")) for video in self.videos),
-        ):
-            try:
-                model_field.storage.delete(stored.name)
-            except OSError:
-                logger.exception("could not delete the unused upload %s", stored.name)
-
-
-def _write(
-    model: type[Photo] | type[Video], field_name: str, upload: Any, media_type: MediaType
-) -> str:
-    """Write ``upload`` under a new name with the extension of its detected type (the model's
-    ``upload_to``); returns the storage name."""
-    model_field = model._meta.get_field(field_name)
-    name = model_field.generate_filename(model(content_type=media_type.mime), upload.name or "")
-    return model_field.storage.save(name, upload, max_length=model_field.max_length)
+        for stored in (*self.photos, *self.videos):
+            stored.discard()
 
 
 def _store_media(photos: Iterable[Any], videos: Iterable[Any]) -> _StoredMedia:
     """Check every upload by its content, then write them all to storage — before the save's
     transaction: copying photos and videos takes seconds, and on SQLite a transaction holds the
     single write lock of the whole database, so every other writer would wait for the copy.
-    Nothing is written unless every upload passed; a failed write deletes what was written."""
-    photos, videos = list(photos), list(videos)
-    photo_types = [check_photo(upload) for upload in photos]
-    video_types = [check_video(upload) for upload in videos]
-    stored = _StoredMedia()
-    try:
-        for upload, media_type in zip(photos, photo_types, strict=True):
-            width, height = get_image_dimensions(upload)
-            stored.photos.append(
-                _StoredFile(
-                    name=_write(Photo, "image", upload, media_type),
-                    original_name=(upload.name or "")[:255],
-                    media_type=media_type,
-                    width=width or 0,
-                    height=height or 0,
-                )
-            )
-        for upload, media_type in zip(videos, video_types, strict=True):
-            stored.videos.append(
-                _StoredFile(
-                    name=_write(Video, "file", upload, media_type),
-                    original_name=(upload.name or "")[:255],
-                    media_type=media_type,
-                )
-            )
-    except BaseException:
-        stored.discard()
-        raise
-    return stored
+    Nothing is written unless every upload passed (``media.store_uploads``)."""
+    uploads = [(upload, Asset.Kind.PHOTO) for upload in photos]
+    uploads += [(upload, Asset.Kind.VIDEO) for upload in videos]
+    stored = media.store_uploads(uploads)
+    return _StoredMedia(
+        photos=[one for one in stored if one.kind == Asset.Kind.PHOTO],
+        videos=[one for one in stored if one.kind == Asset.Kind.VIDEO],
+    )
 
 
 def _add_media(
     item: NewsItem, *, user: Any, stored: _StoredMedia, now: dt.datetime
 ) -> tuple[list[Photo], list[Video]]:
-    """The rows of files already checked and written by ``_store_media``; each records the type
-    found in the content, which also gave the stored name its extension (see ``models``)."""
+    """The assets and rows of files already checked and written by ``_store_media``."""
     position = item.photos.order_by("-position").values_list("position", flat=True).first() or 0
     new_photos = [
         Photo.objects.create(
             item=item,
-            image=photo.name,
-            width=photo.width,
-            height=photo.height,
-            original_name=photo.original_name,
-            content_type=photo.media_type.mime,
+            asset=media.create_asset(photo, user=user, now=now),
             position=position + offset,
-            uploaded_by=user,
-            uploaded_at=now,
         )
         for offset, photo in enumerate(stored.photos, start=1)
     ]
     new_videos = [
-        Video.objects.create(
-            item=item,
-            file=video.name,
-            original_name=video.original_name,
-            content_type=video.media_type.mime,
-            uploaded_by=user,
-            uploaded_at=now,
-        )
+        Video.objects.create(item=item, asset=media.create_asset(video, user=user, now=now))
         for video in stored.videos
     ]
+    if new_photos and item.cover_id is None:
+        item.cover = new_photos[0]
+        item.save(update_fields=["cover"])
     return new_photos, new_videos
+
+
+def _media_names(photos: Iterable[Photo], videos: Iterable[Video]) -> list[str]:
+    """What an audit event records of added or removed media: kind, asset and file name."""
+    return [
+        *(f"foto {photo.asset_id}: {photo.asset.original_name}" for photo in photos),
+        *(f"video {video.asset_id}: {video.asset.original_name}" for video in videos),
+    ]
+
+
+def _media_state(photos: Iterable[Photo], videos: Iterable[Video]) -> dict[str, Any]:
+    """The item's media as an audit event records them: by asset, its file name and texts."""
+    return {
+        str(row.asset_id): {
+            "file": row.asset.original_name,
+            "caption": row.asset.caption,
+            "alt_text": row.asset.alt_text,
+        }
+        for row in (*photos, *videos)
+    }
+
+
+def add_media(*, item_id: int, user: Any, stored: StoredOriginal, ip: str = "") -> Photo | Video:
+    """Attach one checked, stored file (a finished resumable upload) to the item being edited.
+    The text's ``edit_version`` is not touched: an open editor keeps saving its text. On any
+    refusal the stored file is deleted again."""
+    try:
+        with transaction.atomic():
+            item, _run = _lock_editable(item_id, user)
+            now = timezone.now()
+            bundle = _StoredMedia()
+            (bundle.videos if stored.kind == Asset.Kind.VIDEO else bundle.photos).append(stored)
+            photos, videos = _add_media(item, user=user, stored=bundle, now=now)
+            record_event(
+                action="newsroom.media_added",
+                actor=user,
+                object_type=OBJECT_TYPE,
+                object_id=item.pk,
+                after={"media": _media_names(photos, videos)},
+                ip=ip,
+            )
+    except BaseException:
+        stored.discard()
+        raise
+    return (photos or videos)[0]
+
+
+def item_asset(item_id: int, asset_id: int) -> Asset:
+    """One of the item's photos' or videos' assets (``Asset.DoesNotExist`` otherwise)."""
+    return Asset.objects.filter(
+        Q(news_photo__item_id=item_id) | Q(news_video__item_id=item_id)
+    ).get(pk=asset_id)
+
+
+def set_focus(*, item_id: int, asset_id: int, user: Any, x: float, y: float, ip: str = "") -> Any:
+    """Move the focus point of one of the item's photos (while the item may be edited)."""
+    with transaction.atomic():
+        _lock_editable(item_id, user)
+        asset = item_asset(item_id, asset_id)
+        return media.set_focus(asset.pk, x, y, user=user, ip=ip)
+
+
+class PosterRefused(WartaError):
+    code = "poster"
+
+    def __init__(self) -> None:
+        super().__init__(_("Choose one of the video's poster frames."))
+
+
+def choose_poster(*, item_id: int, asset_id: int, user: Any, time: float, ip: str = "") -> Any:
+    """Choose the poster frame of one of the item's videos (while the item may be edited)."""
+    with transaction.atomic():
+        _lock_editable(item_id, user)
+        asset = item_asset(item_id, asset_id)
+        return media.choose_poster(asset.pk, time, user=user, ip=ip)
 
 
 def create_item(
@@ -248,10 +267,7 @@ def _create_item(
     )
     item.case = case
     item.save(update_fields=["case"])
-    new_photos, _videos = _add_media(item, user=user, stored=stored, now=now)
-    if new_photos:
-        item.cover = new_photos[0]
-        item.save(update_fields=["cover"])
+    _add_media(item, user=user, stored=stored, now=now)
     _add_revision(item, user=user, kind=Revision.Kind.SAVED, now=now)
     record_event(
         action="newsroom.item_created",
@@ -287,6 +303,7 @@ def save_draft(
     content: Mapping[str, Any],
     channels: Iterable[str] | None = None,
     captions: Mapping[int, str] | None = None,
+    alt_texts: Mapping[int, str] | None = None,
     cover_id: int | None = None,
     remove_photo_ids: Iterable[int] = (),
     remove_video_ids: Iterable[int] = (),
@@ -297,6 +314,7 @@ def save_draft(
 ) -> NewsItem:
     """Save the note/draft (steps 1–2). ``content`` holds any of ``CONTENT_FIELDS``.
     ``base_version`` is the ``edit_version`` the editor loaded; an older one is refused.
+    ``captions`` and ``alt_texts`` are keyed by the media asset's id.
 
     New uploads are checked and written to storage before the transaction, and deleted again
     when the save is refused or fails (as in ``create_item``).
@@ -310,6 +328,7 @@ def save_draft(
             content=content,
             channels=channels,
             captions=captions,
+            alt_texts=alt_texts,
             cover_id=cover_id,
             remove_photo_ids=remove_photo_ids,
             remove_video_ids=remove_video_ids,
@@ -331,6 +350,7 @@ def _save_draft(
     content: Mapping[str, Any],
     channels: Iterable[str] | None,
     captions: Mapping[int, str] | None,
+    alt_texts: Mapping[int, str] | None,
     cover_id: int | None,
     remove_photo_ids: Iterable[int],
     remove_video_ids: Iterable[int],
@@ -342,7 +362,9 @@ def _save_draft(
     if base_version != item.edit_version:
         raise EditConflict()
     now = timezone.now()
-    before = snapshot(item, AUDITED_FIELDS)
+    photos = list(item.photos.select_related("asset"))
+    videos = list(item.videos.select_related("asset"))
+    before = {**snapshot(item, AUDITED_FIELDS), "media": _media_state(photos, videos)}
     for field in CONTENT_FIELDS:
         if field in content:
             value = content[field]
@@ -353,20 +375,26 @@ def _save_draft(
             setattr(item, field, value)
     if channels is not None:
         item.channels = channel_list.clean_channels(channels)
-    for photo in item.photos.all():
-        caption = (captions or {}).get(photo.pk)
-        if caption is not None and caption.strip() != photo.caption:
-            photo.caption = caption.strip()[:300]
-            photo.save(update_fields=["caption"])
+    for row in (*photos, *videos):
+        media.describe(
+            row.asset,
+            caption=(captions or {}).get(row.asset_id),
+            alt_text=(alt_texts or {}).get(row.asset_id),
+        )
     removed = set(remove_photo_ids)
-    if removed:
-        item.photos.filter(pk__in=removed).delete()
-    if remove_video_ids:
-        item.videos.filter(pk__in=set(remove_video_ids)).delete()
-    _add_media(item, user=user, stored=stored, now=now)
+    gone_photos = [photo for photo in photos if photo.pk in removed]
+    gone_videos = [video for video in videos if video.pk in set(remove_video_ids)]
+    if gone_photos and item.cover_id in removed:
+        item.cover = None
+    for row in (*gone_photos, *gone_videos):
+        row.delete()
+    media.remove([row.asset for row in (*gone_photos, *gone_videos)])
+    added_photos, added_videos = _add_media(item, user=user, stored=stored, now=now)
+    kept_photos = [photo for photo in photos if photo not in gone_photos] + added_photos
+    kept_videos = [video for video in videos if video not in gone_videos] + added_videos
     if cover_id is not None and item.photos.filter(pk=cover_id).exists():
         item.cover_id = cover_id
-    if item.cover_id is None or item.cover_id in removed:
+    if item.cover_id is None:
         item.cover = item.photos.first()
     item.edit_version += 1
     item.updated_at = now
@@ -383,7 +411,10 @@ def _save_draft(
             object_type=OBJECT_TYPE,
             object_id=item.pk,
             before=before,
-            after=snapshot(item, AUDITED_FIELDS),
+            after={
+                **snapshot(item, AUDITED_FIELDS),
+                "media": _media_state(kept_photos, kept_videos),
+            },
             ip=ip,
         )
     return item

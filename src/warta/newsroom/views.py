@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from warta.accounts.access import member_required
 from warta.accounts.client import client_ip
+from warta.errors import WartaError
 from warta.newsroom import selectors, services
 from warta.newsroom.diff import html_diff
 from warta.newsroom.forms import MAX_ID, AutosaveForm, DraftForm, NewItemForm
@@ -86,7 +87,7 @@ def item_new(request: HttpRequest) -> HttpResponse:
                 videos=data["videos"],
                 ip=client_ip(request),
             )
-        except WorkflowError as error:
+        except WartaError as error:
             form.add_error(None, error.message)
         else:
             if "continue" in request.POST:
@@ -118,12 +119,13 @@ def _id(value: str) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
-def _captions(request: HttpRequest) -> dict[int, str]:
-    captions = {}
+def _texts(request: HttpRequest, prefix: str) -> dict[int, str]:
+    """``<prefix><asset id>`` fields of the form (captions, alt texts) by asset id."""
+    texts = {}
     for key, value in request.POST.items():
-        if key.startswith("caption-") and (pk := _id(key[8:])) is not None:
-            captions[pk] = value
-    return captions
+        if key.startswith(prefix) and (pk := _id(key[len(prefix) :])) is not None:
+            texts[pk] = value
+    return texts
 
 
 def _ids(request: HttpRequest, name: str) -> list[int]:
@@ -161,7 +163,8 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 base_version=data["base_version"],
                 content={field: data[field] for field in services.CONTENT_FIELDS},
                 channels=data["channels"],
-                captions=_captions(request),
+                captions=_texts(request, "caption-"),
+                alt_texts=_texts(request, "alt-"),
                 cover_id=_id(cover),
                 remove_photo_ids=_ids(request, "remove_photo"),
                 remove_video_ids=_ids(request, "remove_video"),
@@ -169,7 +172,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 videos=data["videos"],
                 ip=client_ip(request),
             )
-        except WorkflowError as error:
+        except WartaError as error:
             form.add_error(None, error.message)
         else:
             if "submit" not in request.POST:
@@ -205,13 +208,14 @@ def item_autosave(request: HttpRequest, pk: int) -> JsonResponse:
             user=request.user,
             base_version=data["base_version"],
             content=content,
-            captions=_captions(request),
+            captions=_texts(request, "caption-"),
+            alt_texts=_texts(request, "alt-"),
             autosave=True,
             ip=client_ip(request),
         )
     except NewsItem.DoesNotExist:
         raise Http404 from None
-    except WorkflowError as error:
+    except WartaError as error:
         return JsonResponse(
             {"ok": False, "error": error.message, "code": error.code}, status=error.status
         )

@@ -1,101 +1,64 @@
-"""Draft media, for signed-in newsroom staff only (the public site serves published media).
+"""A news item's media files (originals and renditions), for the staff who may see the item.
 
-Every media response — here and on the public site — is served as the type detected in the file's
-content (``uploads``), never guessed from a name, and carries headers that keep a browser from
-running anything in it: ``X-Content-Type-Options: nosniff``, a sandboxing
-``Content-Security-Policy`` and an ``inline`` ``Content-Disposition`` with a sanitised name.
+The public site serves only published renditions (``warta.site.views.rendition``); here any of
+an item's files, draft or published, is served to the people who may open the item's page, and
+never cached outside their browser. ``warta.media.serving`` adds the protective headers.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from urllib.parse import quote
+from typing import Any
 
-from django.db.models import Model
-from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.views.decorators.http import require_safe
 
-from warta.accounts.access import member_required
-from warta.newsroom.models import Photo, Video
-from warta.newsroom.uploads import OCTET_STREAM, media_type_of
+from warta.accounts.access import is_member, member_required
+from warta.media.models import Rendition
+from warta.media.serving import rendition_download_name, serve
+from warta.newsroom.models import NewsItem, Photo, Video
 
-# No script, no plugin, no form, no navigation: the file is shown as an image or a video, nothing
-# more. ``img-src``/``media-src`` let the browser's own image and video viewers show it.
-MEDIA_CSP = "sandbox; default-src 'none'; img-src 'self'; media-src 'self'"
-PRIVATE_CACHE = "private, max-age=3600"
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-_UNSAFE_UNICODE = re.compile(r"[\x00-\x1f\x7f/\\\"';:<>|?*%]+")
-_MAX_STEM = 80
+ORIGINAL = "original"
 
 
-def _stem(original_name: str) -> str:
-    base = re.split(r"[/\\]", original_name or "")[-1]
-    return base.rsplit(".", 1)[0] if "." in base else base
+def may_see_item(user: Any, item: NewsItem) -> bool:
+    """The rule of the item page (``views.item_detail``): every member of the newsroom's SOPs
+    (or an admin) may see every item."""
+    return is_member(user)
 
 
-def content_disposition(original_name: str, extension: str, *, fallback: str) -> str:
-    """``inline`` with the client's file name made safe: an ASCII ``filename`` and an RFC 5987
-    ``filename*`` (UTF-8), both ending with the extension of the detected type."""
-    stem = unicodedata.normalize("NFC", _stem(original_name))
-    unicode_stem = _UNSAFE_UNICODE.sub("-", stem).strip(" .-")[:_MAX_STEM] or fallback
-    decomposed = unicodedata.normalize("NFKD", stem)
-    ascii_stem = "".join(c for c in decomposed if not unicodedata.combining(c))
-    ascii_stem = ascii_stem.encode("ascii", "replace").decode()
-    ascii_stem = _UNSAFE.sub("-", ascii_stem).strip(".-")[:_MAX_STEM] or fallback
-    disposition = "inline" if extension != "bin" else "attachment"
-    return (
-        f'{disposition}; filename="{ascii_stem}.{extension}"; '
-        f"filename*=UTF-8''{quote(f'{unicode_stem}.{extension}', safe='')}"
+def _owner_of(asset_id: int) -> Photo | Video | None:
+    """The photo or video (with its item) that the asset is; None for an asset of no item."""
+    for model in (Photo, Video):
+        owner = model.objects.select_related("item", "asset").filter(asset_id=asset_id).first()
+        if owner is not None:
+            return owner
+    return None
+
+
+@require_safe
+@member_required
+def asset_file(request: HttpRequest, asset_id: int, spec: str) -> HttpResponseBase:
+    """``spec`` is ``original`` (the uploaded file, under its uploaded name) or the name of one
+    of the asset's renditions. Anything else, or a file missing from storage, is a 404."""
+    owner = _owner_of(asset_id)
+    if owner is None or not may_see_item(request.user, owner.item):
+        raise Http404
+    asset = owner.asset
+    if spec == ORIGINAL:
+        return serve(
+            request,
+            asset.original,
+            content_type=asset.content_type,
+            download_name=asset.original_name,
+            public=False,
+        )
+    rendition = Rendition.objects.filter(asset=asset, spec=spec).first()
+    if rendition is None:
+        raise Http404
+    return serve(
+        request,
+        rendition.file,
+        content_type=rendition.content_type,
+        download_name=rendition_download_name(asset.original_name, rendition),
+        public=False,
     )
-
-
-def media_headers(row: Model, field: FieldFile, *, kind: str) -> dict[str, str]:
-    """The type and protective headers for serving ``field`` of a Photo or Video row."""
-    media_type = media_type_of(row.content_type, field.name)
-    extension = media_type.extension if media_type else "bin"
-    return {
-        "Content-Type": media_type.mime if media_type else OCTET_STREAM,
-        "Content-Disposition": content_disposition(
-            row.original_name, extension, fallback=f"{kind}-{row.pk}"
-        ),
-        "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": MEDIA_CSP,
-    }
-
-
-def protect(response: HttpResponseBase, headers: dict[str, str]) -> HttpResponseBase:
-    for name, value in headers.items():
-        response[name] = value
-    return response
-
-
-def open_stored(field: FieldFile):
-    """The stored file, open for reading; 404 when it is missing from storage."""
-    try:
-        return field.open("rb")
-    except (OSError, ValueError):
-        raise Http404 from None
-
-
-def file_response(row: Model, field: FieldFile, *, kind: str) -> HttpResponseBase:
-    headers = media_headers(row, field, kind=kind)
-    response = FileResponse(open_stored(field), content_type=headers["Content-Type"])
-    response["Cache-Control"] = PRIVATE_CACHE
-    return protect(response, headers)
-
-
-@require_safe
-@member_required
-def photo(request: HttpRequest, pk: int) -> HttpResponseBase:
-    item = get_object_or_404(Photo, pk=pk)
-    return file_response(item, item.image, kind="foto")
-
-
-@require_safe
-@member_required
-def video(request: HttpRequest, pk: int) -> HttpResponseBase:
-    item = get_object_or_404(Video, pk=pk)
-    return file_response(item, item.file, kind="video")

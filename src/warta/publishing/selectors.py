@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from warta.newsroom.models import NewsItem, Photo, Video
+from warta.media.models import Rendition
+from warta.newsroom.models import NewsItem
 from warta.publishing.models import Publication
 
 
@@ -26,14 +27,13 @@ def published_items() -> QuerySet[NewsItem]:
     return NewsItem.objects.filter(_published()).order_by("-published_at", "-pk")
 
 
-def published_photos() -> QuerySet[Photo]:
-    """The photos of published items (the only media the public may fetch)."""
-    return Photo.objects.filter(_published("item__"))
-
-
-def published_videos() -> QuerySet[Video]:
-    """The videos of published items."""
-    return Video.objects.filter(_published("item__"))
+def published_renditions() -> QuerySet[Rendition]:
+    """The renditions of the photos and videos of published items: the only media files the
+    public may fetch. An original is never among them (it is not a rendition); every rendition
+    of a published item's asset is (its poster candidates too: frames of a published video)."""
+    return Rendition.objects.filter(
+        _published("asset__news_photo__item__") | _published("asset__news_video__item__")
+    )
 
 
 def publications_of(item_id: int) -> QuerySet[Publication]:

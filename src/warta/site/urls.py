@@ -11,8 +11,8 @@ app_name = "site"
 urlpatterns = [
     path("", views.index, name="index"),
     path("berita/<slug:slug>/", views.article, name="article"),
-    path("media/foto/<int:pk>/", views.photo, name="photo"),
-    path("media/video/<int:pk>/", views.video, name="video"),
+    # Published renditions under the hash of their bytes (cacheable for a year).
+    path("media/r/<str:name>", views.rendition, name="rendition"),
     path("feed/rss/", require_safe(NewsFeed()), name="rss"),
     path("feed/atom/", require_safe(AtomNewsFeed()), name="atom"),
     path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),

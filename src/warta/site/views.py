@@ -2,49 +2,72 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import PurePosixPath
+
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.db.models import Q, prefetch_related_objects
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from warta.publishing.selectors import published_items, published_photos, published_videos
-from warta.site.media import serve_file
+from warta.media.models import Asset, Rendition, rendition_path
+from warta.media.presenters import present
+from warta.media.serving import rendition_download_name, serve
+from warta.publishing.selectors import published_items, published_renditions
 from warta.site.selectors import absolute_url, excerpt
 
 PER_PAGE = 10
+# A rendition's stored name: the SHA-256 of its bytes, maybe a storage's "_<suffix>", a type.
+RENDITION_NAME = re.compile(r"[0-9a-f]{64}(_[A-Za-z0-9]{1,16})?\.[a-z0-9]{2,5}")
 
 
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
     # NUL cannot be sent to PostgreSQL in a query; it is never part of a real search.
     q = request.GET.get("q", "").replace("\x00", "").strip()[:200]
-    items = published_items().select_related("cover")
+    items = published_items().select_related("cover__asset")
     if q:
         items = items.filter(Q(title__icontains=q) | Q(body__icontains=q))
     page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
-    for item in page:
+    page.object_list = list(page.object_list)
+    covers = [item.cover.asset for item in page.object_list if item.cover_id]
+    prefetch_related_objects(covers, "renditions")
+    views = {view.pk: view for view in present(covers, public_url)}
+    for item in page.object_list:
         item.excerpt = excerpt(item.body)
+        item.cover_view = views.get(item.cover.asset_id) if item.cover_id else None
     return render(request, "site/index.html", {"page_obj": page, "q": q})
+
+
+def rendition_url(rendition: Rendition | None) -> str:
+    """The public address of a published rendition ("" for none): its stored file's name."""
+    if rendition is None or not rendition.file:
+        return ""
+    return reverse("site:rendition", args=[PurePosixPath(rendition.file.name).name])
+
+
+def public_url(asset: Asset, rendition: Rendition) -> str:
+    return rendition_url(rendition)
 
 
 @require_safe
 def article(request: HttpRequest, slug: str) -> HttpResponse:
     item = get_object_or_404(
-        published_items().select_related("cover").prefetch_related("photos", "videos"),
+        published_items().prefetch_related(
+            "photos__asset__renditions", "videos__asset__renditions"
+        ),
         slug=slug,
     )
-    photos = list(item.photos.all())
-    for photo in photos:
-        photo.src = reverse("site:photo", args=[photo.pk])
-    videos = list(item.videos.all())
-    for video in videos:
-        video.src = reverse("site:video", args=[video.pk])
-    cover_url = (
-        absolute_url(reverse("site:photo", args=[item.cover_id]), request) if item.cover_id else ""
-    )
+    rows = list(item.photos.all())
+    photos = present((photo.asset for photo in rows), public_url)
+    for view, row in zip(photos, rows, strict=True):
+        view.row = row
+    videos = present((video.asset for video in item.videos.all()), public_url)
+    cover = next((view for view in photos if view.row.pk == item.cover_id), None)
+    og = cover.og if cover is not None else None
     return render(
         request,
         "site/article.html",
@@ -54,19 +77,39 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
             "videos": videos,
             "description": excerpt(item.body) or settings.WARTA_SITE_DESCRIPTION,
             "canonical_url": absolute_url(request.path, request),
-            "cover_url": cover_url,
+            "cover_url": absolute_url(og[0], request) if og else "",
+            "cover_width": og[1] if og else 0,
+            "cover_height": og[2] if og else 0,
+            "cover_alt": cover.alt if cover is not None else "",
             "twitter_site": settings.WARTA_TWITTER_SITE,
         },
     )
 
 
 @require_safe
-def photo(request: HttpRequest, pk: int) -> HttpResponseBase:
-    item = get_object_or_404(published_photos(), pk=pk)
-    return serve_file(request, item, item.image, kind="foto")
+def rendition(request: HttpRequest, name: str) -> HttpResponseBase:
+    """A published rendition by its stored name (``<sha256>.<ext>``), public and cached for a
+    year. Drafts' renditions and originals are not found here, whoever asks."""
+    if not RENDITION_NAME.fullmatch(name):
+        raise Http404
+    found = (
+        published_renditions()
+        .filter(file=rendition_path_of(name))
+        .select_related("asset")
+        .order_by("pk")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return serve(
+        request,
+        found.file,
+        content_type=found.content_type,
+        download_name=rendition_download_name(found.asset.original_name, found),
+        public=True,
+    )
 
 
-@require_safe
-def video(request: HttpRequest, pk: int) -> HttpResponseBase:
-    item = get_object_or_404(published_videos(), pk=pk)
-    return serve_file(request, item, item.file, kind="video")
+def rendition_path_of(name: str) -> str:
+    """The storage name ``warta.media.models.rendition_path`` gives a rendition file."""
+    return rendition_path(None, name)

@@ -13,7 +13,7 @@ import posixpath
 
 from django.db import migrations, models, transaction
 
-from warta.newsroom.uploads import read_head, sniff
+from warta.media.types import read_head, sniff
 
 FIELDS = (("Photo", "image"), ("Video", "file"))
 
