@@ -23,6 +23,16 @@ if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
     } || { echo "could not install chromium"; exit 1; }
 fi
 
+# tests/media reads the public renditions back with exiftool too (an independent reader).
+if ! command -v exiftool >/dev/null 2>&1; then
+    echo "== installing Debian's exiftool for the media tests"
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get install -y -q -o DPkg::Lock::Timeout=600 libimage-exiftool-perl >/dev/null 2>&1 || {
+        $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q libimage-exiftool-perl >/dev/null
+    } || { echo "could not install exiftool"; exit 1; }
+fi
+
 # tests/test_nginx_config.py runs the sample nginx site (deploy/nginx/warta.conf) in Debian's nginx.
 if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
     echo "== installing Debian's nginx for the reverse-proxy test"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.converters import IntConverter, PathConverter, SlugConverter, StringConverter
@@ -152,6 +153,7 @@ def build_world(sop) -> World:
     from warta.accounts.services import appoint_delegation
     from warta.demo import news as demo
     from warta.demo.people import create_demo_users
+    from warta.media.models import Rendition
     from warta.newsroom.models import NewsItem, Photo
     from warta.notify.models import Notification
     from warta.workflow.models import Deviation, StepRun
@@ -203,10 +205,32 @@ def build_world(sop) -> World:
             finished_at__isnull=True, step_id__in=editing_steps, assignee=creator
         ).exists()
     )
+    # The worker's renditions of the published item's media (what its article and the public
+    # rendition URLs serve); the other items' media stay "processing", as without a worker.
+    from warta.media.tasks import process_asset
+
+    published_assets = [row.asset for row in published.photos.all()]
+    published_assets += [row.asset for row in published.videos.all()]
+    for asset in published_assets:
+        process_asset.call(asset.pk, asset.generation)
+    published_rendition = (
+        Rendition.objects.filter(asset__news_photo__item=published, spec="web-jpeg")
+        .order_by("pk")
+        .first()
+    )
+    assert published_rendition is not None, "the worker made no rendition of the demo photos"
     ids = {
         "item": items[-1].pk,
         "published_item": published.pk,
         "photo": Photo.objects.filter(item=published).first().pk,
+        # A photo asset of an item still being written (a draft's media) and a published
+        # rendition's public name.
+        "draft_asset": Photo.objects.filter(item__in=[i for i in items if not i.is_published])
+        .order_by("pk")
+        .first()
+        .asset_id,
+        "published_asset": published_rendition.asset_id,
+        "rendition": PurePosixPath(published_rendition.file.name).name,
         "step_run": StepRun.objects.order_by("pk").first().pk,
         "deviation": getattr(Deviation.objects.order_by("pk").first(), "pk", 1),
         "notification": getattr(Notification.objects.order_by("pk").first(), "pk", 1),

@@ -9,7 +9,7 @@ import os
 
 import pytest
 from django.core.files.storage import default_storage
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.media import imagegen
 from warta.media import uploads
@@ -92,7 +92,7 @@ def test_begin_creates_the_row_the_part_file_and_the_expiry_task(
     ],
 )
 def test_begin_refuses_and_creates_nothing(owner, limits, kind, length, code, words):
-    with pytest.raises(MediaRefused) as refused:
+    with translation.override("en"), pytest.raises(MediaRefused) as refused:
         uploads.begin(owner, kind=kind, filename="besar.mp4", length=length)
 
     assert refused.value.code == code

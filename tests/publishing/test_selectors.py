@@ -7,13 +7,15 @@ from django.utils import timezone
 
 from tests.newsroom.conftest import open_run
 from tests.newsroom.test_services import walk_to
+from warta.media.models import Asset, Rendition
+from warta.media.tasks import process_asset
 from warta.newsroom.models import NewsItem
 from warta.publishing import selectors
 from warta.publishing import services as publishing
 
 
 @pytest.mark.django_db
-def test_only_published_items_and_their_photos_are_published(people, new_item):
+def test_only_published_items_and_their_renditions_are_published(people, new_item):
     draft = new_item("Masih draf")
     at_upload = walk_to(new_item("Menunggu unggah"), people, "unggah")
     done = walk_to(new_item("Sudah terbit"), people, "unggah")
@@ -23,8 +25,13 @@ def test_only_published_items_and_their_photos_are_published(people, new_item):
     NewsItem.objects.filter(pk=at_upload.pk).update(published_at=timezone.now())
 
     assert list(selectors.published_items()) == [NewsItem.objects.get(pk=done.pk)]
-    assert set(selectors.published_photos()) == set(done.photos.all())
-    assert not selectors.published_videos().exists()
+    # The worker makes every item's renditions; only the published item's become public.
+    for asset in Asset.objects.filter(state=Asset.State.PROCESSING):
+        process_asset.call(asset.pk, asset.generation)
+    made = Rendition.objects.filter(asset__news_photo__item=done)
+    assert made.filter(spec="web-jpeg").exists()
+    assert Rendition.objects.exclude(asset__news_photo__item=done).exists()  # the others'
+    assert set(selectors.published_renditions()) == set(made)
     assert [pub.channel for pub in selectors.publications_of(done.pk)] == ["website"]
     assert not selectors.publications_of(draft.pk).exists()
 

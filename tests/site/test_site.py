@@ -5,34 +5,62 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from pathlib import PurePosixPath
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
+from tests.media.servingkit import add_asset, add_rendition, mp4_bytes
+from warta.media.models import Asset, Rendition
 from warta.newsroom.models import NewsItem, Photo, Video
 
 BASE = timezone.make_aware(dt.datetime(2026, 11, 28, 9, 30))
-VIDEO_BYTES = bytes(range(256)) * 8  # 2048 bytes
+# The web MP4 rendition's bytes (only served, never decoded here): 2048 bytes.
+VIDEO_BYTES = mp4_bytes(bytes(range(256)) * 8)[:2048]
+# What the worker makes of a photo (spec: format, type, extension, size).
+PHOTO_RENDITIONS = {
+    "web-jpeg": ("JPEG", "image/jpeg", "jpg", (64, 48)),
+    "web-webp": ("WEBP", "image/webp", "webp", (64, 48)),
+    "thumb": ("JPEG", "image/jpeg", "jpg", (40, 30)),
+    "og": ("JPEG", "image/jpeg", "jpg", (60, 32)),
+}
 
 
-def png(color: str = "red") -> SimpleUploadedFile:
+def picture(fmt: str, size: tuple[int, int], shade: int) -> bytes:
+    """A small picture whose bytes differ with ``shade`` (renditions are named by their hash)."""
     buffer = io.BytesIO()
-    Image.new("RGB", (4, 3), color).save(buffer, format="PNG")
-    return SimpleUploadedFile("photo.png", buffer.getvalue(), content_type="image/png")
+    Image.new("RGB", size, (shade % 256, (shade // 256) % 256, 120)).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def add_sized_rendition(asset, spec, content, mime, extension, size, time=None) -> Rendition:
+    rendition = add_rendition(asset, spec, content, mime, extension, time=time)
+    rendition.width, rendition.height = size
+    rendition.save(update_fields=["width", "height"])
+    return rendition
+
+
+def url_of(rendition: Rendition) -> str:
+    return f"/media/r/{PurePosixPath(rendition.file.name).name}"
+
+
+def rendition_of(row, spec: str) -> Rendition:
+    return row.asset.renditions.get(spec=spec)
 
 
 @pytest.fixture
 def news(db, settings, tmp_path, make_user):
-    """A factory of news items; ``published=False`` leaves the item a draft."""
+    """A factory of news items; ``published=False`` leaves the item a draft. Photos and videos
+    are media assets with the renditions the worker makes, written directly as rows and files."""
     settings.MEDIA_ROOT = tmp_path
     settings.WARTA_TWITTER_SITE = "@poltekim"
     settings.ALLOWED_HOSTS = ["testserver"]
     author = make_user("reporter")
     counter = iter(range(1, 10_000))
+    shades = iter(range(1, 60_000))
 
     def make(
         title: str = "",
@@ -59,26 +87,45 @@ def news(db, settings, tmp_path, make_user):
             updated_at=when,
         )
         for position in range(photos):
-            Photo.objects.create(
-                item=item,
-                image=png(),
-                caption=f"Keterangan foto {position}",
-                position=position,
-                uploaded_by=author,
-                uploaded_at=when,
+            asset = add_asset(
+                author,
+                kind="photo",
+                content=picture("JPEG", (64, 48), next(shades)),
+                content_type="image/jpeg",
+                extension="jpg",
+                name=f"IMG_{n}_{position}.jpg",
             )
+            Asset.objects.filter(pk=asset.pk).update(
+                caption=f"Keterangan foto {position}",
+                alt_text=f"Foto {position} kegiatan {n}",
+                width=64,
+                height=48,
+            )
+            for spec, (fmt, mime, extension, size) in PHOTO_RENDITIONS.items():
+                content = picture(fmt, size, next(shades))
+                add_sized_rendition(asset, spec, content, mime, extension, size)
+            Photo.objects.create(item=item, asset=asset, position=position)
         if photos and cover:
             item.cover = item.photos.first()
             item.save(update_fields=["cover"])
         if video:
-            Video.objects.create(
-                item=item,
-                file=SimpleUploadedFile("clip.mp4", VIDEO_BYTES, content_type="video/mp4"),
+            original = mp4_bytes(f"original {n}".encode())
+            asset = add_asset(
+                author,
+                kind="video",
+                content=original,
                 content_type="video/mp4",
-                caption="Rekaman kegiatan",
-                uploaded_by=author,
-                uploaded_at=when,
+                extension="mp4",
+                name="clip.mp4",
             )
+            Asset.objects.filter(pk=asset.pk).update(caption="Rekaman kegiatan")
+            # The same web MP4 bytes in every item: one stored file, one name per rendition row.
+            add_sized_rendition(asset, "mp4", VIDEO_BYTES, "video/mp4", "mp4", (160, 120))
+            poster = picture("JPEG", (160, 120), next(shades))
+            add_sized_rendition(
+                asset, "poster-0", poster, "image/jpeg", "jpg", (160, 120), time=0.0
+            )
+            Video.objects.create(item=item, asset=asset)
         return item
 
     return make
@@ -105,8 +152,11 @@ def test_index_lists_published_items_newest_first_with_date_and_excerpt(client, 
     assert "<b>dua</b>" not in body
     assert "28 November 2026" in body  # Indonesian date
     assert f'href="/berita/{newer.slug}/"' in body
-    assert f'src="/media/foto/{newer.cover_id}/"' in body
-    assert 'alt="Keterangan foto 0"' in body
+    # The cover's thumbnail rendition, with its size; decorative (the title is the link).
+    thumb = rendition_of(newer.cover, "thumb")
+    assert f'<img src="{url_of(thumb)}" alt="" width="40" height="30"' in body
+    assert url_of(rendition_of(newer.cover, "web-jpeg")) not in body
+    assert "/media/originals/" not in body
     assert 'type="application/rss+xml"' in body
     assert 'type="application/atom+xml"' in body
     assert 'href="/masuk/"' in body
@@ -181,15 +231,32 @@ def test_article_shows_content_gallery_and_videos(client, news):
     assert "<h2>Latar</h2><p>Kerja sama <strong>resmi</strong>.</p>" in body  # body HTML kept
     assert "Aula Politeknik" in body and item.activity_name in body
     assert "28 November 2026" in body
-    photos = list(item.photos.all())
+    photos = list(item.photos.select_related("asset"))
+    cover, gallery = photos[0], photos[1:]
+    assert item.cover == cover
+    # The cover: the web JPEG with its WebP alternative, at its size.
+    web = url_of(rendition_of(cover, "web-jpeg"))
+    webp = url_of(rendition_of(cover, "web-webp"))
+    assert (
+        f'<source srcset="{webp}" type="image/webp"><img src="{web}" alt="Foto 0 kegiatan 1"'
+        in (body)
+    )
+    assert 'width="64" height="48"' in body
+    # The gallery: each photo's thumbnail, linked to its web JPEG.
+    for photo in gallery:
+        thumb = url_of(rendition_of(photo, "thumb"))
+        assert f'<a href="{url_of(rendition_of(photo, "web-jpeg"))}">' in body
+        assert f'<img src="{thumb}" alt="{photo.asset.alt_text}" width="40" height="30"' in body
     for photo in photos:
-        assert f'src="/media/foto/{photo.pk}/"' in body
-        assert f'alt="{photo.caption}"' in body
-    assert body.count(f'src="/media/foto/{item.cover_id}/"') == 1  # cover not repeated in gallery
+        assert f"<figcaption>{photo.asset.caption}</figcaption>" in body
+    cover_src = f'src="{url_of(rendition_of(item.cover, "web-jpeg"))}"'
+    assert body.count(cover_src) == 1  # cover not repeated in the gallery
+    assert "/media/originals/" not in body  # originals are never on a public page
     assert "Foto" in body and "Video" in body
-    video = item.videos.get()
-    assert "<video controls" in body
-    assert f'<source src="/media/video/{video.pk}/" type="video/mp4">' in body
+    video = item.videos.select_related("asset").get()
+    poster = url_of(rendition_of(video, "poster-0"))
+    assert f'<video controls preload="metadata" poster="{poster}"' in body
+    assert f'<source src="{url_of(rendition_of(video, "mp4"))}" type="video/mp4">' in body
     assert "Rekaman kegiatan" in body
 
 
@@ -197,7 +264,7 @@ def test_article_has_open_graph_twitter_and_canonical_tags(client, news):
     item = news("Kunjungan kerja", body="<p>Ringkasan kegiatan hari ini.</p>", photos=1)
     body = html(client.get(f"/berita/{item.slug}/"))
     url = f"http://testserver/berita/{item.slug}/"
-    image = f"http://testserver/media/foto/{item.cover_id}/"
+    image = f"http://testserver{url_of(rendition_of(item.cover, 'og'))}"
 
     def meta(attribute: str, name: str) -> str:
         match = re.search(rf'<meta {attribute}="{re.escape(name)}" content="([^"]*)">', body)
@@ -210,6 +277,9 @@ def test_article_has_open_graph_twitter_and_canonical_tags(client, news):
     assert meta("property", "og:type") == "article"
     assert meta("property", "og:url") == url
     assert meta("property", "og:image") == image
+    assert meta("property", "og:image:width") == "60"
+    assert meta("property", "og:image:height") == "32"
+    assert meta("property", "og:image:alt") == "Foto 0 kegiatan 1"
     assert meta("property", "og:site_name") == "Politeknik Imigrasi"
     assert meta("property", "article:published_time").startswith("2026-11-28T")
     assert meta("name", "twitter:card") == "summary_large_image"
@@ -231,10 +301,15 @@ def test_unpublished_item_is_unreachable_everywhere(client, news):
         "Draf belum terbit", body="<p>kata-kunci-draf</p>", published=False, photos=1, video=True
     )
     news("Berita sudah terbit")
-    photo, video = draft.photos.get(), draft.videos.get()
+    assets = [draft.photos.get().asset, draft.videos.get().asset]
+    renditions = list(Rendition.objects.filter(asset__in=assets))
+    assert len(renditions) == len(PHOTO_RENDITIONS) + 2
     assert client.get(f"/berita/{draft.slug}/").status_code == 404
-    assert client.get(f"/media/foto/{photo.pk}/").status_code == 404
-    assert client.get(f"/media/video/{video.pk}/").status_code == 404
+    for rendition in renditions:
+        assert client.get(url_of(rendition)).status_code == 404, rendition.spec
+    for asset in assets:  # the original, by its stored name or by the hash of its bytes
+        assert client.get(f"/media/r/{PurePosixPath(asset.original.name).name}").status_code == 404
+        assert client.get(f"/media/r/{asset.sha256}.{asset.extension}").status_code == 404
     for url in [
         "/",
         "/?q=draf",
@@ -248,26 +323,38 @@ def test_unpublished_item_is_unreachable_everywhere(client, news):
         content = b"".join(response) if response.streaming else response.content
         assert draft.slug.encode() not in content, url
         assert b"Draf belum terbit" not in content, url
+    # Once the item is published, the same addresses answer (the 404s above were the draft's).
+    NewsItem.objects.filter(pk=draft.pk).update(published_at=BASE)
+    assert all(client.get(url_of(r)).status_code == 200 for r in renditions)
 
 
 # --- Media --------------------------------------------------------------------------------
 
 
-def test_published_photo_is_served_with_public_cache_headers(client, news):
+def test_published_rendition_is_served_with_long_public_cache_headers(client, news):
     item = news(photos=1)
-    response = client.get(f"/media/foto/{item.cover_id}/")
-    assert response.status_code == 200
-    assert response["Content-Type"] == "image/png"
-    assert "public" in response["Cache-Control"]
-    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    for spec, mime in [("web-jpeg", "image/jpeg"), ("web-webp", "image/webp")]:
+        rendition = rendition_of(item.cover, spec)
+        response = client.get(url_of(rendition))
+        assert response.status_code == 200
+        assert response["Content-Type"] == mime
+        assert "public" in response["Cache-Control"]
+        assert "max-age=31536000" in response["Cache-Control"]
+        assert response["X-Content-Type-Options"] == "nosniff"
+        with rendition.file.open("rb") as stored:
+            assert b"".join(response.streaming_content) == stored.read()
+    # The original of a published photo is not a rendition: not public.
+    original = item.cover.asset.original.name
+    assert client.get(f"/media/r/{PurePosixPath(original).name}").status_code == 404
 
 
-def test_published_video_supports_range_requests(client, news):
+def test_published_web_video_supports_range_requests(client, news):
     video = news(video=True).videos.get()
-    url = f"/media/video/{video.pk}/"
+    url = url_of(rendition_of(video, "mp4"))
     whole = client.get(url)
     assert whole.status_code == 200
     assert whole["Accept-Ranges"] == "bytes"
+    assert whole["Content-Type"] == "video/mp4"
     assert "public" in whole["Cache-Control"]
     assert b"".join(whole.streaming_content) == VIDEO_BYTES
 

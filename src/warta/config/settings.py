@@ -243,6 +243,8 @@ WARTA_MEDIA_MAX_MEGAPIXELS = int(os.environ.get("WARTA_MEDIA_MAX_MEGAPIXELS", "1
 # an unfinished one is kept before it is deleted.
 WARTA_UPLOAD_DIR = Path(os.environ.get("WARTA_UPLOAD_DIR", str(DATA_DIR / "uploads")))
 WARTA_UPLOAD_EXPIRE_HOURS = float(os.environ.get("WARTA_UPLOAD_EXPIRE_HOURS", "24"))
+# The most one request of a resumable upload may carry (the browser sends 5 MB chunks).
+WARTA_UPLOAD_CHUNK_MB = int(os.environ.get("WARTA_UPLOAD_CHUNK_MB", "8"))
 # Written into the public renditions' XMP as dc:rights (empty: nothing is written).
 WARTA_MEDIA_RIGHTS = os.environ.get("WARTA_MEDIA_RIGHTS", "")
 # Media on local disk, or in an S3-compatible bucket with WARTA_S3_BUCKET (config/storage.py;

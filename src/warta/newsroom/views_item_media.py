@@ -5,7 +5,6 @@ scripts; the poster form also works without JavaScript."""
 from __future__ import annotations
 
 import math
-import uuid
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -17,7 +16,8 @@ from django.views.decorators.http import require_POST, require_safe
 from warta.accounts.access import member_required
 from warta.accounts.client import client_ip
 from warta.errors import WartaError
-from warta.media.models import Asset, Upload
+from warta.media import uploads
+from warta.media.models import Asset
 from warta.newsroom import selectors, services
 from warta.newsroom.models import NewsItem
 
@@ -59,18 +59,10 @@ def _item(pk: int) -> NewsItem:
 def item_media_add(request: HttpRequest, pk: int) -> JsonResponse:
     """Attach a finished resumable upload (``upload=<id>``) to the item being edited."""
     item = _item(pk)
-    from warta.media import uploads
-
     try:
-        upload_id = uuid.UUID(request.POST.get("upload", "")[:64])
-    except ValueError:
-        return _refusal(_("This upload is unknown or has expired. Upload the file again."), 404)
-    upload = Upload.objects.filter(pk=upload_id, owner=request.user).first()
-    if upload is None:
-        return _refusal(_("This upload is unknown or has expired. Upload the file again."), 404)
-    if not upload.complete:
-        return _refusal(_("%(name)s has not finished uploading.") % {"name": upload.filename}, 409)
-    try:
+        upload = uploads.get(request.POST.get("upload", "")[:64], request.user)
+        if upload.target != str(item.pk):
+            raise uploads.UploadNotFound()
         stored = uploads.finish(upload)
         row = services.add_media(
             item_id=item.pk, user=request.user, stored=stored, ip=client_ip(request)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 from warta.accounts.access import is_member, member_required
 from warta.media.models import Rendition
 from warta.media.serving import rendition_download_name, serve
+from warta.newsroom.forms import MAX_ID
 from warta.newsroom.models import NewsItem, Photo, Video
 
 ORIGINAL = "original"
@@ -40,7 +41,8 @@ def _owner_of(asset_id: int) -> Photo | Video | None:
 def asset_file(request: HttpRequest, asset_id: int, spec: str) -> HttpResponseBase:
     """``spec`` is ``original`` (the uploaded file, under its uploaded name) or the name of one
     of the asset's renditions. Anything else, or a file missing from storage, is a 404."""
-    owner = _owner_of(asset_id)
+    # A foreign key's column is not range-checked by the lookup, unlike a primary key.
+    owner = _owner_of(asset_id) if 0 < asset_id <= MAX_ID else None
     if owner is None or not may_see_item(request.user, owner.item):
         raise Http404
     asset = owner.asset

@@ -16,7 +16,11 @@ from django.views.decorators.http import require_safe
 from warta.media.models import Asset, Rendition, rendition_path
 from warta.media.presenters import present
 from warta.media.serving import rendition_download_name, serve
-from warta.publishing.selectors import published_items, published_renditions
+from warta.publishing.selectors import (
+    published_items,
+    published_items_with_media,
+    published_renditions,
+)
 from warta.site.selectors import absolute_url, excerpt
 
 PER_PAGE = 10
@@ -56,9 +60,7 @@ def public_url(asset: Asset, rendition: Rendition) -> str:
 @require_safe
 def article(request: HttpRequest, slug: str) -> HttpResponse:
     item = get_object_or_404(
-        published_items().prefetch_related(
-            "photos__asset__renditions", "videos__asset__renditions"
-        ),
+        published_items_with_media(),
         slug=slug,
     )
     rows = list(item.photos.all())

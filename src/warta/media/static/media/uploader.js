@@ -6,7 +6,8 @@
 (function () {
   "use strict";
   var TUS = "1.0.0";
-  var CHUNK = 5 * 1024 * 1024;  // at most WARTA_UPLOAD_CHUNK_MB on the server (8 MB by default)
+  // The default piece size (data-chunk overrides it); at most WARTA_UPLOAD_CHUNK_MB on the server.
+  var CHUNK = 5 * 1024 * 1024;
   var PARALLEL = 3;
   var MAX_ATTEMPTS = 8;
   var KEY = "warta-tus:";
@@ -211,7 +212,8 @@
   };
 
   Uploader.prototype.chunk = function (item, offset) {
-    var self = this, end = Math.min(offset + CHUNK, item.file.size);
+    var size = parseInt(this.data.chunk, 10) || CHUNK;
+    var self = this, end = Math.min(offset + size, item.file.size);
     return new Promise(function (resolve, reject) {
       var xhr = new XMLHttpRequest();
       item.xhr = xhr;

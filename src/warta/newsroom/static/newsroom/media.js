@@ -96,7 +96,11 @@
   }
 
   list.querySelectorAll(".focus-picker").forEach(place);
-  list.addEventListener("warta:media-added", schedule);
-  document.addEventListener("warta:media-added", schedule);
+  function added() {
+    var empty = document.getElementById("no-photos");
+    if (empty) empty.hidden = true;
+    schedule();
+  }
+  list.addEventListener("warta:media-added", added);
   schedule();
 })();
