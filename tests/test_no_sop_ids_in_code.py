@@ -18,12 +18,8 @@ DEFINITIONS = SRC / "sop" / "definitions"
 # Words that are an id of the shipped SOP and also ordinary words of the code in another
 # meaning; each use allowed here says which meaning. (file, literal) pairs only.
 OTHER_MEANINGS = {
-    ("newsroom/views_media.py", "foto"): "the download name of a photo file (foto-12.jpg)",
-    ("newsroom/views_media.py", "video"): "the download name of a video file (video-3.mp4)",
-    ("site/views.py", "foto"): "the download name of a photo file (foto-12.jpg)",
-    ("site/views.py", "video"): "the download name of a video file (video-3.mp4)",
-    ("newsroom/urls.py", "video"): "a URL name",
-    ("site/urls.py", "video"): "a URL name",
+    ("media/models.py", "video"): "the kind of a media asset (Asset.Kind.VIDEO)",
+    ("media/limits.py", "video"): "the kind of a media asset, whose limit is asked",
     ("sop/render_text.py", "ditolak"): "the Indonesian word for an end state's result 'refused'",
 }
 # Words people read (gettext's arguments) are prose, not references.

@@ -95,14 +95,14 @@ PAGES: dict[str, Page] = {
     "newsroom:item": Page(26, ROLES, ITEM),
     "newsroom:item_edit": Page(27, (CREATOR,), lambda ids: {"pk": ids["editable_item"]}),
     "newsroom:item_revisions": Page(11, (CHECKER,), ITEM),
-    "newsroom:item_media_status": Page(99, (CREATOR,), ITEM),
+    "newsroom:item_media_status": Page(11, (CREATOR,), ITEM),
     "newsroom:media_file": Page(
-        99, (CREATOR,), lambda ids: {"asset_id": ids["draft_asset"], "spec": "original"}
+        6, (CREATOR,), lambda ids: {"asset_id": ids["draft_asset"], "spec": "original"}
     ),
     # --- The public website
     "site:index": Page(4, lists=True),
-    "site:article": Page(5, args=lambda ids: {"slug": ids["slug"]}),
-    "site:rendition": Page(99, args=lambda ids: {"name": ids["rendition"]}),
+    "site:article": Page(7, args=lambda ids: {"slug": ids["slug"]}),
+    "site:rendition": Page(3, args=lambda ids: {"name": ids["rendition"]}),
     "site:rss": Page(3, lists=True),
     "site:atom": Page(3, lists=True),
     "site:sitemap": Page(5, lists=True),

@@ -106,9 +106,7 @@ def test_the_demo_starts_with_one_deliberate_deviation_to_explain(demo_news):
     # reviewers; the filmed ones have their video and no such record.
     video = Deviation.objects.exclude(kind="waktu")
     started = [
-        item
-        for item in demo_news
-        if item.case.step_runs.count() > 1 and not item.videos.exists()
+        item for item in demo_news if item.case.step_runs.count() > 1 and not item.videos.exists()
     ]
     assert started, "the demo keeps one not-filmed item that has left step 1"
     assert sum(item.videos.exists() for item in demo_news) >= 4

@@ -18,7 +18,6 @@ from django.utils.html import escape
 from PIL import Image
 
 from tests.media import imagegen, videogen
-from tests.newsroom.conftest import new_item, people  # noqa: F401, F811 - shared fixtures
 from warta.audit.models import Event
 from warta.media import services as media
 from warta.media.errors import MediaRefused
@@ -103,7 +102,11 @@ def _refusal(tmp_path: Path, name: str, data: bytes, kind: str) -> MediaRefused:
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", sorted(PHOTO_REFUSALS))
 def test_a_bad_photo_is_refused_by_name_and_leaves_nothing(
-    client, people, settings, tmp_path, case
+    client,
+    people,
+    settings,
+    tmp_path,
+    case,
 ):
     settings.WARTA_MEDIA_MAX_PHOTO_MB = 1
     name, make = PHOTO_REFUSALS[case]
@@ -125,7 +128,11 @@ def test_a_bad_photo_is_refused_by_name_and_leaves_nothing(
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", sorted(VIDEO_REFUSALS))
 def test_a_bad_video_is_refused_by_name_and_leaves_nothing(
-    client, people, settings, tmp_path, case
+    client,
+    people,
+    settings,
+    tmp_path,
+    case,
 ):
     name, make = VIDEO_REFUSALS[case]
     data = make(tmp_path)
@@ -186,7 +193,9 @@ def _rendition_image(rendition: Rendition) -> Image.Image:
 # The worker runs after the commit, in its own connection.
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_makes_upright_metadata_free_renditions_and_reports_its_state(
-    client, people, settings
+    client,
+    people,
+    settings,
 ):
     """A phone photo stored sideways (EXIF orientation 6) with GPS: every rendition is upright
     (its longer side horizontal, like the picture) and carries no EXIF at all."""
@@ -250,7 +259,7 @@ def test_the_focus_point_recrops_and_an_older_run_never_wins(client, people, set
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("value", ["1.5", "-0.1", "nan", "inf", "x", ""])
-def test_a_focus_point_outside_the_photo_is_refused(client, people, new_item, value):  # noqa: F811
+def test_a_focus_point_outside_the_photo_is_refused(client, people, new_item, value):
     item = new_item()
     asset = item.photos.get().asset
     client.force_login(people["humas"])
@@ -263,7 +272,7 @@ def test_a_focus_point_outside_the_photo_is_refused(client, people, new_item, va
 
 # The worker runs after the commit, in its own connection.
 @pytest.mark.django_db(transaction=True)
-def test_a_failed_rendition_says_why_on_the_item_page(client, people, settings, new_item):  # noqa: F811
+def test_a_failed_rendition_says_why_on_the_item_page(client, people, settings, new_item):
     item = new_item()
     asset = item.photos.get().asset
     with default_storage.open(asset.original.name, "wb") as handle:
@@ -280,7 +289,10 @@ def test_a_failed_rendition_says_why_on_the_item_page(client, people, settings, 
 # The worker runs after the commit, in its own connection.
 @pytest.mark.django_db(transaction=True)
 def test_a_video_gets_a_metadata_free_web_copy_and_a_chosen_poster(
-    client, people, settings, tmp_path
+    client,
+    people,
+    settings,
+    tmp_path,
 ):
     source = videogen.mp4_h264(tmp_path / "hp.mp4", seconds=1.0)
     tagged = tmp_path / "tagged.mp4"
@@ -323,7 +335,7 @@ def test_a_video_gets_a_metadata_free_web_copy_and_a_chosen_poster(
 
 
 @pytest.mark.django_db
-def test_publishing_needs_alt_text_for_every_photo(people, new_item):  # noqa: F811
+def test_publishing_needs_alt_text_for_every_photo(people, new_item):
     from tests.newsroom.test_services import walk_to
     from warta.publishing import services as publishing
 
@@ -338,7 +350,7 @@ def test_publishing_needs_alt_text_for_every_photo(people, new_item):  # noqa: F
 
 # The worker runs after the commit, in its own connection.
 @pytest.mark.django_db(transaction=True)
-def test_removing_a_photo_deletes_its_files(client, people, settings, new_item):  # noqa: F811
+def test_removing_a_photo_deletes_its_files(client, people, settings, new_item):
     item = new_item(photos=2)
     run_worker()
     kept, gone = item.photos.order_by("position")
@@ -369,3 +381,38 @@ def test_removing_a_photo_deletes_its_files(client, people, settings, new_item):
     assert not any(default_storage.exists(name) for name in names)
     assert all(default_storage.exists(name) for name in shared)
     assert item.photos.count() == 1
+
+
+# The worker runs after the commit, in its own connection.
+@pytest.mark.django_db(transaction=True)
+def test_a_video_that_does_not_fit_a_chosen_channel_is_flagged_before_the_decision(
+    client, people, new_item, tmp_path
+):
+    from warta.media.video import CHANNEL_VIDEO_LIMITS
+    from warta.newsroom import services
+
+    item = new_item()
+    short = videogen.mp4_h264(tmp_path / "pendek.mp4", seconds=1.0)
+    minimum = CHANNEL_VIDEO_LIMITS["instagram"].min_seconds
+    assert minimum and minimum > 1.0  # the premise: Instagram wants a longer video
+    services.save_draft(
+        item_id=item.pk,
+        user=people["humas"],
+        base_version=item.edit_version,
+        content={},
+        channels=["website", "instagram"],
+        videos=[SimpleUploadedFile("pendek.mp4", short.read_bytes(), "video/mp4")],
+    )
+    run_worker()
+    client.force_login(people["humas"])
+    editor = client.get(f"/kerja/berita/{item.pk}/sunting/").content.decode()
+    assert "pendek.mp4" in editor and "Instagram" in editor
+    assert editor.count("warn-text") >= 1
+    from tests.newsroom.test_services import walk_to
+
+    walk_to(item, people, "periksa")
+    client.force_login(people["kasubbag"])
+    page = client.get(f"/kerja/berita/{item.pk}/").content.decode()
+    notes = page[page.index('class="media-notes"') :]
+    assert "pendek.mp4" in notes[: notes.index("</ul>")]
+    assert "Instagram" in notes[: notes.index("</ul>")]

@@ -66,7 +66,11 @@ def test_roles_and_artifacts(sop):
     assert sop.role("staf_humas").supervisor == "kasubbag_umum_rt"
     assert sop.role("kasubbag_umum_rt").supervisor == "kabag_adm_umum"
     assert sop.role("kabag_adm_umum").supervisor is None
-    assert [a.id for a in sop.artifacts] == ["naskah", "foto", "video"]
+    assert [a.id for a in sop.artifacts] == ["naskah", "foto", "video", "alt_foto"]
+    # The photos' alt text (accessibility) is required only where the SOP publishes.
+    assert [s.id for s in sop.steps if "alt_foto" in {i.artifact for i in s.kelengkapan.items}] == [
+        "unggah"
+    ]
 
 
 def test_seven_steps_with_their_actors_and_time_standards(sop):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from warta.audit.models import Event
 from warta.workflow.models import Case, Deviation, StepRun
 
-ALL_HUMAS_ARTIFACTS = ("naskah", "foto", "video")
+ALL_HUMAS_ARTIFACTS = ("naskah", "foto", "video", "alt_foto")
 
 
 def open_run(case: Case) -> StepRun:

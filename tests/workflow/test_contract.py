@@ -27,7 +27,7 @@ def codes(text: str) -> list[tuple[str, str]]:
 def test_the_shipped_definition_names_what_serves_its_steps_and_provides_its_artifacts():
     assert codes(HUMAS) == []
     assert "uses: newsroom.edit" in HUMAS and "uses: publishing.publish" in HUMAS
-    assert "provided_by: newsroom.photos" in HUMAS
+    assert "provided_by: media.photos" in HUMAS and "provided_by: media.alt_text" in HUMAS
 
 
 def test_an_unregistered_capability_is_refused_where_the_file_names_it():
@@ -44,7 +44,7 @@ def test_a_capability_on_a_step_of_the_wrong_kind_is_refused():
 
 
 def test_an_unregistered_provider_and_a_malformed_name_are_refused():
-    text = HUMAS.replace("provided_by: newsroom.videos", "provided_by: media.videos")
+    text = HUMAS.replace("provided_by: media.videos", "provided_by: media.films")
     assert codes(text) == [("artifacts[2].provided_by", "unknown-provider")]
     text = HUMAS.replace("uses: newsroom.edit", "uses: Newsroom Edit", 1)
     assert codes(text) == [("steps[0].uses", "invalid-id")]

@@ -11,7 +11,7 @@ from warta.workflow.models import Case, Deviation, StepRun
 
 from .test_engine_humas import complete, decide, people, start  # noqa: F401 - fixtures
 
-WITHOUT_VIDEO = ("naskah", "foto")
+WITHOUT_VIDEO = ("naskah", "foto", "alt_foto")  # the alt text is checked at the upload
 
 
 @pytest.fixture
