@@ -123,13 +123,41 @@ EXPECTATIONS: dict[str, Expect] = {
     "newsroom:item_autosave": Expect(args=ITEM, get=POST_ONLY_GET, post=members(BAD)),
     "newsroom:item_action": Expect(args=ITEM, get=POST_ONLY_GET, post=members(BAD)),
     "newsroom:item_revisions": Expect(args=ITEM, get=members(), post=NO_POST),
-    "newsroom:photo": Expect(args=lambda ids: {"pk": ids["photo"]}, get=members(), post=NO_POST),
-    "newsroom:video": Expect(args=ITEM, get=members(MISSING), post=NO_POST),
+    # The media of an item being edited: attach a finished upload, ask for the cards still
+    # being processed, set a photo's focus point, choose a video's poster frame.
+    "newsroom:item_media_add": Expect(args=ITEM, get=POST_ONLY_GET, post=members(MISSING)),
+    "newsroom:item_media_status": Expect(args=ITEM, get=members(), post=NO_POST),
+    "newsroom:item_media_focus": Expect(
+        args=lambda ids: {"pk": ids["item"], "asset_id": ids["item_asset"]},
+        get=POST_ONLY_GET,
+        post=members(BAD),
+    ),
+    "newsroom:item_media_poster": Expect(
+        args=lambda ids: {"pk": ids["item"], "asset_id": ids["item_asset"]},
+        get=POST_ONLY_GET,
+        post=members(MOVED),
+    ),
+    # A draft's original: whoever may see the item (every member), never a visitor.
+    "newsroom:media_file": Expect(
+        args=lambda ids: {"asset_id": ids["draft_asset"], "spec": "original"},
+        get=members(),
+        post=NO_POST,
+    ),
+    # Resumable uploads (tus): members only.
+    "media:tus": Expect(get=members(NOT_ALLOWED), post=members(BAD)),
+    "media:tus_upload": Expect(
+        args=lambda ids: {"upload_id": "00000000-0000-4000-8000-000000000000"},
+        get=members(NOT_ALLOWED),
+        head=members(MISSING),
+        post=members(NOT_ALLOWED),
+    ),
     # --- The public website
     "site:index": Expect(get=EVERYONE, post=NO_POST),
     "site:article": Expect(args=lambda ids: {"slug": ids["slug"]}, get=EVERYONE, post=NO_POST),
-    "site:photo": Expect(args=lambda ids: {"pk": ids["photo"]}, get=EVERYONE, post=NO_POST),
-    "site:video": Expect(args=ITEM, get={"*": MISSING}, post=NO_POST),
+    # A published rendition, by the hash of its bytes: public.
+    "site:rendition": Expect(
+        args=lambda ids: {"name": ids["rendition"]}, get=EVERYONE, post=NO_POST
+    ),
     "site:rss": Expect(get=EVERYONE, post=NO_POST),
     "site:atom": Expect(get=EVERYONE, post=NO_POST),
     "site:sitemap": Expect(get=EVERYONE, post=NO_POST),

@@ -225,6 +225,7 @@ def build_world(sop) -> World:
         "photo": Photo.objects.filter(item=published).first().pk,
         # A photo asset of an item still being written (a draft's media) and a published
         # rendition's public name.
+        "item_asset": Photo.objects.filter(item=items[-1]).order_by("pk").first().asset_id,
         "draft_asset": Photo.objects.filter(item__in=[i for i in items if not i.is_published])
         .order_by("pk")
         .first()

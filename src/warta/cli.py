@@ -3,7 +3,7 @@
 - ``warta setup``   migrate, load the shipped SOPs, create demo users on an empty database
 - ``warta serve``   web server and background worker together (Ctrl-C stops both)
 - ``warta web``     the web server alone (waitress; see docs/deployment.md)
-- ``warta worker``  the background task worker alone
+- ``warta worker``  the background task worker alone (every queue, unless --queue-name says)
 - ``warta sop …``, ``warta calendar …``, ``warta audit verify`` and every Django command.
 """
 
@@ -117,6 +117,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(_web(args[2:]))
     if command in ALIASES:
         args[1] = ALIASES[command]
+    if command == "worker" and not any(arg.startswith("--queue-name") for arg in args):
+        # One `warta worker` does everything; `warta serve` runs one per queue instead.
+        args += ["--queue-name", "*"]
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(args)

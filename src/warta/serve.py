@@ -144,11 +144,12 @@ def run_web(host: str, port: int, threads: int) -> int:
 
 
 def serve(host: str, port: int, threads: int) -> int:
-    """Start the web server and the background worker; stop both when either stops or on Ctrl-C."""
+    """Start the web server and the background workers; stop all when one stops or on Ctrl-C."""
     from django.conf import settings
 
     web = [_bin("warta"), "web", "--host", host, "--port", str(port), "--threads", str(threads)]
-    worker = [_bin("warta"), "worker"]
+    # One worker per queue: a long video transcoding never delays a deadline alert or a mail.
+    workers = [[_bin("warta"), "worker", "--queue-name", queue] for queue in settings.TASK_QUEUES]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "warta.config.settings"}
     # Request bodies and uploaded files wait in temporary files: keep them on the data disk
     # (where the media go, so a finished upload is moved, not copied), not in a RAM-backed /tmp.
@@ -156,7 +157,7 @@ def serve(host: str, port: int, threads: int) -> int:
         tmp = Path(settings.DATA_DIR) / "tmp"
         tmp.mkdir(exist_ok=True)
         env["TMPDIR"] = str(tmp)
-    children = [subprocess.Popen(cmd, env=env) for cmd in (web, worker)]
+    children = [subprocess.Popen(cmd, env=env) for cmd in (web, *workers)]
     asked_to_stop = False
 
     def stop_children() -> None:

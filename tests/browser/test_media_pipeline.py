@@ -28,7 +28,7 @@ def _upload_dir(settings, tmp_path):
 
 
 def run_worker() -> None:
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
 
 
 def test_upload_resume_focus_and_the_published_renditions(

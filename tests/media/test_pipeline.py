@@ -35,7 +35,7 @@ def _media_root(settings, tmp_path):
 
 
 def run_worker() -> None:
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
 
 
 def stored_files(settings) -> list[Path]:

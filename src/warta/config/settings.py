@@ -161,10 +161,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Background work ------------------------------------------------------------------------
+# "media" holds the long work (renditions, video transcoding) so that it never waits in front of
+# a deadline alert or a mail; `warta serve` runs one worker per queue.
+TASK_QUEUES = ["default", "media"]
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("WARTA_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
+        "QUEUES": TASK_QUEUES,
     }
 }
 

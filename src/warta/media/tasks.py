@@ -120,7 +120,10 @@ def _save(made: Made) -> tuple[str, int]:
         return default_storage.save(name, File(handle)), size
 
 
-@task()
+MEDIA_QUEUE = "media"
+
+
+@task(queue_name=MEDIA_QUEUE)
 def process_asset(asset_id: int, generation: int) -> None:
     asset = Asset.objects.filter(pk=asset_id).first()
     if asset is None or asset.generation != generation or asset.state != Asset.State.PROCESSING:
