@@ -258,7 +258,9 @@ def member_client(humas_sop, make_user):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/berita/tidak-ada/", "/tidak-ada/sama/", "/media/foto/0/"])
+@pytest.mark.parametrize(
+    "path", ["/berita/tidak-ada/", "/tidak-ada/sama/", "/media/r/" + "0" * 64 + ".jpg"]
+)
 def test_a_public_page_not_found_is_in_the_public_design(client, path):
     response = client.get(path)
     text = response.content.decode()

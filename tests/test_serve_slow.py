@@ -129,8 +129,9 @@ def test_slow_uploads_and_readers_do_not_stall_the_index(live):
         "POST", "/kerja/berita/baru/", body=body, headers={"Content-Type": content_type}
     )
     assert created.status == 302, created.text[:2000]
-    item_page = humas.request("GET", created.headers["Location"]).text
-    photo_path = re.search(r"(/kerja/media/foto/\d+/)", item_page).group(1)
+    # The editor links the photo's private original (no rendition yet: no worker runs here).
+    edit_page = humas.request("GET", created.headers["Location"] + "sunting/").text
+    photo_path = re.search(r"(/kerja/media/\d+/original/)", edit_page).group(1)
 
     uploads = [Upload() for _ in range(SLOW_UPLOADS)]
     bodies = [
@@ -181,9 +182,9 @@ def test_slow_uploads_and_readers_do_not_stall_the_index(live):
         assert upload.body_sent - upload.started > 2, "the upload was not slow"
         assert upload.status == 302, upload
         assert re.fullmatch(r"/kerja/berita/\d+/", upload.location), upload
-        page = humas.request("GET", upload.location)
+        page = humas.request("GET", upload.location + "sunting/")
         assert f"Unggahan lambat {n}" in page.text
-        assert re.search(r"/kerja/media/foto/\d+/", page.text)
+        assert re.search(r"/kerja/media/\d+/original/", page.text)
     assert all(counts for counts in read_counts), "the slow readers got nothing"
     assert server.process.poll() is None, server.log()
 
