@@ -6,7 +6,8 @@ import pytest
 
 from warta.accounts.services import DelegationError, SecondFactorError
 from warta.errors import WartaError
-from warta.newsroom.errors import EditConflict, InvalidUpload, NotEditable
+from warta.media.errors import MediaRefused
+from warta.newsroom.errors import EditConflict, NotEditable
 from warta.workflow import errors as workflow
 
 
@@ -24,7 +25,8 @@ def _all_subclasses(cls: type) -> set[type]:
         (workflow.CaseClosed("selesai"), 409),
         (NotEditable(), 409),
         (EditConflict(), 409),
-        (InvalidUpload("x"), 400),
+        (MediaRefused("truncated", "x"), 400),
+        (MediaRefused("too-large", "x"), 413),
         (workflow.ReasonRequired(), 400),
         (DelegationError("x"), 400),
         (SecondFactorError("x"), 400),

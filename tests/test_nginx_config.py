@@ -176,9 +176,10 @@ def test_nginx_in_front_of_warta(tmp_path):
         assert created.status == 302, created.text[:2000]
         location = created.headers["Location"]
         assert re.fullmatch(r"/kerja/berita/\d+/", location), location
-        item = browser.request("GET", location)
-        assert "Lewat nginx" in item.text
-        asset_id = re.search(r"/kerja/media/(\d+)/", item.text).group(1)
+        # The editor links the photo's private original (no worker runs here: no rendition).
+        editor = browser.request("GET", location + "sunting/")
+        assert "Lewat nginx" in editor.text
+        asset_id = re.search(r"/kerja/media/(\d+)/original/", editor.text).group(1)
         original = f"/kerja/media/{asset_id}/original/"
         photo = browser.request("GET", original)
         assert photo.status == 200

@@ -7,6 +7,7 @@ import re
 import threading
 
 import pytest
+from django.core.management import call_command
 from PIL import Image
 
 from tests.newsroom.conftest import open_run
@@ -21,6 +22,11 @@ def png_file() -> dict:
     buffer = io.BytesIO()
     Image.new("RGB", (800, 500), (20, 110, 170)).save(buffer, "PNG")
     return {"name": "wisuda.png", "mimeType": "image/png", "buffer": buffer.getvalue()}
+
+
+def run_worker() -> None:
+    """Make the renditions of the uploaded media (every queue, then stop)."""
+    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
 
 
 def type_in_editor(page, text: str) -> None:
@@ -79,7 +85,8 @@ def walk_happy_path(open_browser, shoot, *, ids, one_action=False) -> None:
         humas.wait_for_selector("text=Sekarang di langkah 2")
     assert open_run(reload(item)).step_id == ids["edit"]
     assert "/sunting/" in humas.url
-    humas.fill("input[name^=caption-]", "Para wisudawan di auditorium")
+    humas.fill("input[name^=caption-]", "Wisuda taruna angkatan XXV")
+    humas.fill("input[name^=alt-]", "Para wisudawan di auditorium")  # required to publish
     humas.check("input[name=channels][value=instagram]")
     shoot(humas, "04-step2-edit")
     humas.click("text=Ajukan ke Kasubbag")
@@ -97,9 +104,11 @@ def walk_happy_path(open_browser, shoot, *, ids, one_action=False) -> None:
     assert open_run(item).step_id == ids["izin"]
     assert item.case.step_runs.get(step_id=ids["lapor_kabag"]).automatic
 
+    run_worker()  # the photo's renditions, which the Kabag's preview shows
     kabag = open_browser("kabag", phone=True)
     kabag.click("text=Wisuda Taruna Politeknik Imigrasi")
     assert kabag.locator(".preview-frame >> text=Politeknik Imigrasi mewisuda 250 taruna.").count()
+    assert kabag.locator(".preview-frame img[alt='Para wisudawan di auditorium']").count() == 1
     shoot(kabag, "07-step5-permit-phone")
     kabag.click(f"button[value={ids['izinkan']}]")
     kabag.wait_for_selector("text=Sekarang di langkah 6")
@@ -135,7 +144,10 @@ def walk_happy_path(open_browser, shoot, *, ids, one_action=False) -> None:
     public.goto("/")
     public.click("text=Wisuda Taruna Politeknik Imigrasi")
     public.wait_for_selector("h1:has-text('Wisuda Taruna Politeknik Imigrasi')")
-    assert public.locator("img[alt='Para wisudawan di auditorium']").count() == 1
+    photo = public.locator("img[alt='Para wisudawan di auditorium']")
+    assert photo.count() == 1
+    assert re.fullmatch(r"/media/r/[0-9a-f]{64}\.jpg", photo.get_attribute("src"))
+    assert public.locator("figcaption:has-text('Wisuda taruna angkatan XXV')").count() == 1
     shoot(public, "11-public-article")
     rss = public.request.get("/feed/rss/")
     assert rss.ok and "Wisuda Taruna Politeknik Imigrasi" in rss.text()
@@ -264,7 +276,11 @@ def test_a_draft_is_unreachable_anonymously(people, new_item, open_browser):
     anonymous.goto(f"/kerja/berita/{item.pk}/")
     assert "/masuk/" in anonymous.url
     assert "Draf Rahasia" not in anonymous.content()
-    for url in (f"/kerja/media/foto/{photo.pk}/", f"/media/foto/{photo.pk}/"):
+    for url in (
+        f"/kerja/media/{photo.asset_id}/original/",
+        f"/kerja/media/{photo.asset_id}/web-jpeg/",
+        f"/media/r/{photo.asset.sha256}.jpg",
+    ):
         response = anonymous.request.get(url, max_redirects=0)
         assert response.status in (302, 404)
         assert (

@@ -39,6 +39,7 @@ CODES = (
 class MediaRefused(WartaError):
     """A media file Warta will not store; ``code`` says why, ``message`` tells the person."""
 
+    code = "media-refused"  # each refusal sets its own (CODES)
     status = 400
 
     def __init__(self, code: str, message: str) -> None:

@@ -32,10 +32,6 @@ class EditConflict(WorkflowError):
         )
 
 
-class InvalidUpload(WorkflowError):
-    code = "invalid-upload"
-
-
 class NoNewsSop(WorkflowError):
     """No active SOP starts with writing a news item (or several do and none is chosen)."""
 
