@@ -35,7 +35,6 @@ from warta.media.models import Asset, Upload
 VERSION = "1.0.0"
 EXTENSIONS = "creation,termination,expiration"
 CONTENT_TYPE = "application/offset+octet-stream"
-DEFAULT_CHUNK_MB = 8
 _NUMBER = re.compile(r"\d{1,19}")
 _METADATA_KEYS = 16
 METHODS = ("OPTIONS", "POST", "HEAD", "PATCH", "DELETE")
@@ -48,7 +47,7 @@ class BadRequest(WartaError):
 
 def chunk_limit() -> int:
     """The most bytes one PATCH may carry."""
-    return int(getattr(settings, "WARTA_UPLOAD_CHUNK_MB", DEFAULT_CHUNK_MB)) * limits.MB
+    return settings.WARTA_UPLOAD_CHUNK_MB * limits.MB
 
 
 def max_size() -> int:

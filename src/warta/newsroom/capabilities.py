@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -144,7 +145,13 @@ def _assets(case: Any) -> list | None:
     item = _item(case)
     if item is None:
         return None
-    return [row.asset for row in (*item.photos.all(), *item.videos.all())]
+    cache = getattr(item, "_prefetched_objects_cache", {})
+    if "photos" in cache and "videos" in cache:  # a page prefetched them with their assets
+        return [row.asset for row in (*item.photos.all(), *item.videos.all())]
+    from warta.media.models import Asset
+
+    # One query, not one per photo: three providers ask at every step's completeness check.
+    return list(Asset.objects.filter(Q(news_photo__item=item) | Q(news_video__item=item)))
 
 
 def register() -> None:

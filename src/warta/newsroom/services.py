@@ -4,7 +4,6 @@ event; workflow transitions go through the engine's services in the same transac
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -32,7 +31,6 @@ from warta.workflow.errors import NotPermitted
 from warta.workflow.models import Case, StepRun
 from warta.workflow.registry import capability_for
 
-logger = logging.getLogger(__name__)
 OBJECT_TYPE = "newsroom.newsitem"
 CONTENT_FIELDS = ("title", "activity_name", "activity_at", "place", "covered_by", "notes", "body")
 # What the audit events of an item record (before and after).

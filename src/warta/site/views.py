@@ -96,7 +96,7 @@ def rendition(request: HttpRequest, name: str) -> HttpResponseBase:
         raise Http404
     found = (
         published_renditions()
-        .filter(file=rendition_path_of(name))
+        .filter(file=rendition_path(None, name))
         .select_related("asset")
         .order_by("pk")
         .first()
@@ -110,8 +110,3 @@ def rendition(request: HttpRequest, name: str) -> HttpResponseBase:
         download_name=rendition_download_name(found.asset.original_name, found),
         public=True,
     )
-
-
-def rendition_path_of(name: str) -> str:
-    """The storage name ``warta.media.models.rendition_path`` gives a rendition file."""
-    return rendition_path(None, name)
