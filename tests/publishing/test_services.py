@@ -15,6 +15,7 @@ from warta.newsroom.errors import NotEditable
 from warta.newsroom.models import NewsItem
 from warta.publishing import services as publishing
 from warta.publishing.models import Publication
+from warta.publishing.post_urls import InvalidPostUrl
 from warta.workflow.errors import NotPermitted
 from warta.workflow.models import StepRun
 
@@ -71,7 +72,7 @@ def test_records_the_website_and_the_target_channels_posted_by_hand(people, new_
         user=people["humas"],
         channel_urls={
             "instagram": "  https://www.instagram.com/p/abc/ ",
-            "facebook": "",  # not posted (yet): nothing recorded
+            "facebook": "https://www.facebook.com/poltekim/posts/123",
             "x": "https://x.com/i/status/1",  # not a target channel
         },
         note="Sudah diunggah.",
@@ -79,11 +80,11 @@ def test_records_the_website_and_the_target_channels_posted_by_hand(people, new_
     )
     item = reload(item)
     rows = {pub.channel: pub for pub in Publication.objects.filter(item=item)}
-    assert set(rows) == {"website", "instagram"}
+    assert set(rows) == {"website", "instagram", "facebook"}
     assert rows["website"].url == f"https://humas.example.go.id/berita/{item.slug}/"
     assert rows["instagram"].url == "https://www.instagram.com/p/abc/"
+    assert {pub.state for pub in rows.values()} == {"published"}
     assert {pub.published_by for pub in rows.values()} == {people["humas"]}
-    assert {pub.published_at for pub in rows.values()} == {item.published_at}
 
     finished = StepRun.objects.get(pk=run.pk)
     assert (finished.finished_by, finished.note) == (people["humas"], "Sudah diunggah.")
@@ -95,9 +96,58 @@ def test_records_the_website_and_the_target_channels_posted_by_hand(people, new_
     )
     assert event.after == {
         "slug": item.slug,
-        "channels": {"website": rows["website"].url, "instagram": rows["instagram"].url},
+        "channels": {code: row.url for code, row in rows.items()},
     }
     assert list(verify_chain()) == []
+
+
+@pytest.mark.django_db
+def test_a_channel_posted_by_hand_later_keeps_the_step_open_until_recorded(people, new_item):
+    item = at_upload(people, new_item, channels=("website", "instagram", "facebook"))
+    run = open_run(item)
+    publishing.publish(
+        item_id=item.pk,
+        step_run_id=run.pk,
+        user=people["humas"],
+        channel_urls={"instagram": "https://www.instagram.com/p/abc/"},
+    )
+    item = reload(item)
+    assert item.is_published  # the website does not wait for the others
+    facebook = Publication.objects.get(item=item, channel="facebook")
+    assert facebook.state == "needs_manual"
+    assert StepRun.objects.get(pk=run.pk).finished_at is None
+    assert item.case.status == "open"
+
+    with pytest.raises(InvalidPostUrl):  # not a Facebook address: nothing changes
+        publishing.record_manual(
+            publication_id=facebook.pk, user=people["humas"], url="https://x.com/a/status/1"
+        )
+    facebook.refresh_from_db()
+    assert facebook.state == "needs_manual" and facebook.url == ""
+
+    publishing.record_manual(
+        publication_id=facebook.pk,
+        user=people["humas"],
+        url="https://www.facebook.com/poltekim/posts/99",
+    )
+    item = reload(item)
+    assert StepRun.objects.get(pk=run.pk).finished_at is not None
+    assert item.case.status == "completed"
+    assert Publication.objects.get(pk=facebook.pk).url == "https://www.facebook.com/poltekim/posts/99"
+    assert list(verify_chain()) == []
+
+
+@pytest.mark.django_db
+def test_a_wrong_address_given_when_publishing_publishes_nothing(people, new_item):
+    item = at_upload(people, new_item, channels=("website", "instagram"))
+    with pytest.raises(InvalidPostUrl):
+        publishing.publish(
+            item_id=item.pk,
+            step_run_id=open_run(item).pk,
+            user=people["humas"],
+            channel_urls={"instagram": "https://www.facebook.com/poltekim/posts/1"},
+        )
+    assert reload(item).published_at is None and not Publication.objects.exists()
 
 
 @pytest.mark.django_db

@@ -372,3 +372,19 @@ LOGGING = {
     # libvips reports every step it takes at INFO.
     "loggers": {"django.db.backends": {"level": "WARNING"}, "pyvips": {"level": "WARNING"}},
 }
+
+# --- Publishing channels (docs/channels.md) ------------------------------------------------
+# Fernet keys for the channel accounts' credentials, newest first (comma-separated); empty: a
+# key derived from SECRET_KEY (trials only).
+WARTA_CHANNEL_KEYS = env_list("WARTA_CHANNEL_KEY")
+# How long one publishing attempt may run before it counts as interrupted (the worker died):
+# then the record goes to "needs checking" and Warta asks the platform before sending again.
+WARTA_PUBLISH_LEASE_SECONDS = int(os.environ.get("WARTA_PUBLISH_LEASE_SECONDS", "900"))
+# Retries of a failure that sent nothing: the first after this many seconds, doubling each time
+# up to an hour, at most WARTA_PUBLISH_MAX_ATTEMPTS attempts in all.
+WARTA_PUBLISH_RETRY_SECONDS = float(os.environ.get("WARTA_PUBLISH_RETRY_SECONDS", "30"))
+WARTA_PUBLISH_MAX_ATTEMPTS = int(os.environ.get("WARTA_PUBLISH_MAX_ATTEMPTS", "8"))
+# Seconds one request to a platform may take.
+WARTA_PUBLISH_TIMEOUT = float(os.environ.get("WARTA_PUBLISH_TIMEOUT", "60"))
+# Warn this many days before a channel account's token expires.
+WARTA_TOKEN_WARNING_DAYS = int(os.environ.get("WARTA_TOKEN_WARNING_DAYS", "14"))

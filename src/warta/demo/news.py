@@ -584,7 +584,7 @@ def _channel_url(code: str, seed: int) -> str:
     return {
         "instagram": f"https://www.instagram.com/p/demo{seed:02d}warta/",
         "facebook": f"https://www.facebook.com/politeknikimigrasi/posts/demo{seed:02d}",
-        "x": f"https://x.com/poltekim/status/demo{seed:02d}",
+        "x": f"https://x.com/poltekim/status/18650000000000{seed:02d}",
     }[code]
 
 

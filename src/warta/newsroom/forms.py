@@ -107,7 +107,7 @@ class NewItemForm(ContentForm):
 class DraftForm(ContentForm):
     channels = forms.MultipleChoiceField(
         label=_("Target channels"),
-        choices=channel_list.CHANNELS,
+        choices=channel_list.choices,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
         required=False,
         help_text=_("The institution website is always included."),

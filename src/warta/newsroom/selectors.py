@@ -19,6 +19,7 @@ from warta.media.video import channel_warnings, info_from_dict
 from warta.newsroom.diff import html_diff
 from warta.newsroom.errors import NoNewsSop
 from warta.newsroom.models import NewsItem, Revision
+from warta.publishing import channels as channel_list
 from warta.sop.definition import SopDefinition, Step
 from warta.sop.models import SopVersion
 from warta.workflow.actions import OpenStep, open_step
@@ -285,7 +286,9 @@ def item_media(item: NewsItem) -> tuple[list[MediaView], list[MediaView]]:
     for view in video_views:
         info = info_from_dict(view.asset.info)
         if info is not None:
-            view.warnings = channel_warnings(info, item.channels, name=view.asset.original_name)
+            view.warnings = channel_warnings(
+                info, channel_list.platforms_of(item.channels), name=view.asset.original_name
+            )
     return photo_views, video_views
 
 

@@ -481,6 +481,21 @@ def complete_step(
     )
 
 
+@transaction.atomic
+def check_completable(
+    *, case_id: int, step_run_id: int, user: Any, confirmed: Iterable[str] = ()
+) -> None:
+    """Raise what ``complete_step`` would raise now, without finishing the step: for a step
+    whose completion waits on work done elsewhere (publishing to the channels)."""
+    case, run = _lock_case_and_step(case_id, step_run_id)
+    definition = case.sop.definition()
+    step = definition.step(run.step_id)
+    if step.kind != "manual":
+        raise WrongStepKind(_("This step needs a decision, not completion."))
+    _check_actor(definition=definition, case=case, run=run, user=user, now=timezone.now())
+    _check_requirements(definition=definition, case=case, step=step, confirmed=set(confirmed))
+
+
 def _branch_checks_requirements(definition: SopDefinition, branch: Branch) -> bool:
     """Returning or refusing does not need the items complete; going forward does."""
     if branch.revision:
