@@ -370,7 +370,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("WARTA_LOG_LEVEL", "INFO")},
     # libvips reports every step it takes at INFO.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "pyvips": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "pyvips": {"level": "WARNING"},
+        # httpx logs every request URL at INFO; some platform URLs carry tokens.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
 }
 
 # --- Publishing channels (docs/channels.md) ------------------------------------------------
