@@ -43,6 +43,20 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
     } || { echo "could not install nginx"; exit 1; }
 fi
 
+# tests/publishing/test_platform_wordpress.py runs Debian's WordPress under php -S on the local
+# MariaDB (127.0.0.1:3306, root without a password, as on the development and CI machines).
+if [ ! -f /usr/share/wordpress/wp-settings.php ] || ! command -v php >/dev/null 2>&1; then
+    echo "== installing Debian's wordpress, php-cli and php-mysql for the WordPress tests"
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    PKGS="wordpress php-cli php-mysql"
+    $SUDO apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends $PKGS >/dev/null 2>&1 || {
+        $SUDO apt-get update -q >/dev/null && \
+        $SUDO apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends $PKGS >/dev/null
+    } || { echo "could not install wordpress/php"; exit 1; }
+fi
+export WARTA_REQUIRE_WORDPRESS=1
+
 PG_URL="${WARTA_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/warta}"
 pg_ok=0
 if "$BIN/python" - "$PG_URL" <<'PY'
