@@ -122,7 +122,7 @@ def walk_happy_path(open_browser, shoot, *, ids, one_action=False) -> None:
     humas.click("text=Wisuda Taruna Politeknik Imigrasi")
     humas.fill("input[name=url_instagram]", "https://www.instagram.com/p/wisuda25/")
     shoot(humas, "09-step7-publish")
-    humas.click("text=Terbitkan di website")
+    humas.click("button[value=publish]")
     humas.wait_for_selector("text=Proses selesai: Terunggah.")
     shoot(humas, "10-item-uploaded-timeline")
     item = reload(item)

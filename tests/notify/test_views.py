@@ -7,6 +7,7 @@ from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
 from warta.notify import services
+from warta.notify.kinds import registered_kinds
 from warta.notify.models import Notification, OutgoingMail, Preference
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +100,7 @@ def test_preferences_are_chosen_per_kind(client, person):
     page = client.get("/kerja/notifikasi/pengaturan/").content.decode()
     assert "Pengaturan notifikasi" in page
     assert "Ringkasan harian melalui surel pukul 07.00" in page
-    assert page.count('type="radio"') == 6 * 3
+    assert page.count('type="radio"') == len(registered_kinds()) * 3  # the case kinds + apps'
 
     data = {
         "reminder": "digest",
@@ -108,6 +109,7 @@ def test_preferences_are_chosen_per_kind(client, person):
         "deviation": "off",
         "deviation_review": "immediate",
         "task": "immediate",
+        "publication_failed": "immediate",
     }
     response = client.post("/kerja/notifikasi/pengaturan/", data, follow=True)
 

@@ -133,7 +133,9 @@ def test_a_channel_posted_by_hand_later_keeps_the_step_open_until_recorded(peopl
     item = reload(item)
     assert StepRun.objects.get(pk=run.pk).finished_at is not None
     assert item.case.status == "completed"
-    assert Publication.objects.get(pk=facebook.pk).url == "https://www.facebook.com/poltekim/posts/99"
+    assert (
+        Publication.objects.get(pk=facebook.pk).url == "https://www.facebook.com/poltekim/posts/99"
+    )
     assert list(verify_chain()) == []
 
 

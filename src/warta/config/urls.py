@@ -32,6 +32,7 @@ urlpatterns = [
     path("kerja/plh/", include("warta.accounts.urls")),
     path("kerja/penyimpangan/", include("warta.workflow.urls")),
     path("kerja/unggah/", include("warta.media.urls")),
+    path("kerja/", include("warta.publishing.urls")),
     path("kerja/", include("warta.newsroom.urls")),
     path("", include("warta.site.urls")),
 ]

@@ -47,4 +47,5 @@ def register() -> None:
     )
     register_action("publishing.retried", gettext_lazy("Publishing sent again"), _channels)
     register_action("publishing.withdrawn", gettext_lazy("News withdrawn"), _channels)
+    register_action("publishing.text_saved", gettext_lazy("Channel texts saved"), _channels)
     register_action("publishing.account_saved", gettext_lazy("Channel account saved"), _channels)

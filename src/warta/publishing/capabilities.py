@@ -39,6 +39,7 @@ class PublishForm(StepActionForm):
 
     def __init__(self, *args: Any, accounts: list[ChannelAccount], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.accounts = accounts
         for account in accounts:
             if account.mode != ChannelAccount.Mode.MANUAL or account.platform == "website":
                 continue

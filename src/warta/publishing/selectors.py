@@ -6,11 +6,19 @@ nothing else (a draft, an item refused or still under review) may leave these fu
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
 
 from warta.media.models import Rendition
 from warta.newsroom.models import NewsItem, Photo, Video
-from warta.publishing.models import Publication
+from warta.publishing.models import ChannelAccount, Publication
+
+WEBSITE = "website"
 
 
 def _published(prefix: str = "") -> Q:
@@ -50,3 +58,214 @@ def published_renditions() -> QuerySet[Rendition]:
 def publications_of(item_id: int) -> QuerySet[Publication]:
     """Where one item was published, in the order the channels were recorded."""
     return Publication.objects.filter(item_id=item_id).order_by("pk")
+
+
+# --- the channel pages ----------------------------------------------------------------------
+# (added for the channel pages: accounts, per-channel texts and previews, publication status)
+
+
+def _platform(code: str):
+    """The connector class of a platform code; None when it is unknown or cannot load."""
+    from warta.publishing.platforms import platform_class
+
+    try:
+        return platform_class(code)
+    except (KeyError, ImportError):
+        return None
+
+
+@dataclass
+class AccountRow:
+    """One channel account as the accounts page lists it."""
+
+    account: ChannelAccount
+    token: str  # "" (unknown / no token), "ok", "soon", "expired"
+    days_left: int | None
+
+
+def token_state(account: ChannelAccount, now: dt.datetime | None = None) -> tuple[str, int | None]:
+    """("expired" | "soon" | "ok" | "", days left): "soon" within
+    ``WARTA_TOKEN_WARNING_DAYS`` days of the token's expiry."""
+    expires = account.token_expires_at
+    if expires is None:
+        return "", None
+    now = now or timezone.now()
+    left = expires - now
+    days = left.days
+    if left <= dt.timedelta(0):
+        return "expired", days
+    if left <= dt.timedelta(days=settings.WARTA_TOKEN_WARNING_DAYS):
+        return "soon", days
+    return "ok", days
+
+
+def account_rows() -> list[AccountRow]:
+    """Every channel account (active first), with its token's state."""
+    accounts = ChannelAccount.objects.select_related("connected_by").order_by(
+        "-active", "position", "name", "pk"
+    )
+    now = timezone.now()
+    return [AccountRow(account, *token_state(account, now)) for account in accounts]
+
+
+def social_targets(item: NewsItem) -> list[ChannelAccount]:
+    """The active accounts ``item`` targets other than the website, in the accounts' order."""
+    codes = [code for code in (item.channels or ()) if code != WEBSITE]
+    return list(
+        ChannelAccount.objects.filter(code__in=codes, active=True)
+        .exclude(platform=WEBSITE)
+        .order_by("position", "name", "pk")
+    )
+
+
+@dataclass
+class PreviewPhoto:
+    asset_id: int
+    spec: str
+    url: str
+    alt: str
+    width: int
+    height: int
+    download_name: str
+
+
+@dataclass
+class ChannelPreview:
+    """How ``item`` will look on one account: its caption, photos in the platform's rendition,
+    the video's poster."""
+
+    account: ChannelAccount
+    platform_name: str
+    caption: str
+    caption_limit: int
+    photos: list[PreviewPhoto] = field(default_factory=list)
+    video_poster: str = ""
+    video_url: str = ""
+    video_download_name: str = ""
+    hashtags: str = ""
+
+    @property
+    def carousel(self) -> bool:
+        return self.account.platform == "instagram" and len(self.photos) > 1
+
+    @property
+    def video_first(self) -> bool:
+        return self.account.platform in VIDEO_PLATFORMS
+
+    @property
+    def over_limit(self) -> bool:
+        return bool(self.caption_limit) and len(self.caption) > self.caption_limit
+
+
+VIDEO_PLATFORMS = frozenset({"youtube", "tiktok"})
+
+
+def _draft_url(asset_id: int, spec: str) -> str:
+    return reverse("newsroom:media_file", args=[asset_id, spec])
+
+
+def channel_preview(item: NewsItem, account: ChannelAccount) -> ChannelPreview:
+    """What a post of ``item`` on ``account`` will carry (draft media URLs, for staff)."""
+    from warta.media.selectors import poster, renditions_of, web_video
+    from warta.publishing.channels import PLATFORM_NAMES
+    from warta.publishing.posts import DEFAULT_PHOTO_SPEC, PHOTO_SPEC, caption_for
+
+    platform = _platform(account.platform)
+    caption = caption_for(item, account) if platform is not None else ""
+    preview = ChannelPreview(
+        account=account,
+        platform_name=str(PLATFORM_NAMES.get(account.platform, account.platform)),
+        caption=caption,
+        caption_limit=platform.caption_limit if platform is not None else 0,
+        hashtags=str((account.options or {}).get("hashtags", "")).strip(),
+    )
+    max_photos = platform.max_photos if platform is not None else 10
+    if max_photos:
+        wanted = PHOTO_SPEC.get(account.platform, DEFAULT_PHOTO_SPEC)
+        rows = item.photos.select_related("asset").prefetch_related("asset__renditions")
+        for row in rows.order_by("position", "pk")[:max_photos]:
+            found = renditions_of(row.asset)
+            rendition = found.get(wanted) or found.get(DEFAULT_PHOTO_SPEC)
+            if rendition is None:
+                continue
+            extension = rendition.file.name.rsplit(".", 1)[-1] if rendition.file else "jpg"
+            preview.photos.append(
+                PreviewPhoto(
+                    asset_id=row.asset_id,
+                    spec=rendition.spec,
+                    url=_draft_url(row.asset_id, rendition.spec),
+                    alt=row.asset.alt_text,
+                    width=rendition.width,
+                    height=rendition.height,
+                    download_name=f"warta-{item.pk}-{row.asset_id}-{rendition.spec}.{extension}",
+                )
+            )
+    if platform is None or platform.takes_video:
+        row = item.videos.select_related("asset").prefetch_related("asset__renditions").first()
+        if row is not None:
+            frame = poster(row.asset)
+            if frame is not None:
+                preview.video_poster = _draft_url(row.asset_id, frame.spec)
+            video = web_video(row.asset)
+            if video is not None:
+                preview.video_url = _draft_url(row.asset_id, video.spec)
+                preview.video_download_name = f"warta-{item.pk}-{row.asset_id}.mp4"
+    return preview
+
+
+def channel_previews(item: NewsItem) -> list[ChannelPreview]:
+    return [channel_preview(item, account) for account in social_targets(item)]
+
+
+def public_links(item: NewsItem) -> list[tuple[str, str]]:
+    """(account name, post URL) of the item's posts outside the website: the latest revision
+    published on each account, unless it was withdrawn since."""
+    rows = (
+        Publication.objects.filter(item=item)
+        .exclude(channel=WEBSITE)
+        .exclude(account__platform=WEBSITE)
+        .select_related("account")
+        .order_by("account__position", "account_id", "-revision", "-pk")
+    )
+    links, seen = [], set()
+    for row in rows:
+        if row.account_id in seen:
+            continue
+        if row.operation == Publication.Operation.WITHDRAW and row.state in (
+            Publication.State.QUEUED,
+            Publication.State.PUBLISHING,
+            Publication.State.NEEDS_MANUAL,
+        ):
+            # A removal under way: the post may still be there, but the news is withdrawn.
+            seen.add(row.account_id)
+            continue
+        if (
+            row.state == Publication.State.WITHDRAWN
+            or row.operation == Publication.Operation.WITHDRAW
+        ):
+            seen.add(row.account_id)
+            continue
+        if row.state != Publication.State.PUBLISHED or not row.url:
+            continue  # an attempt at a newer revision that is not through: an older one may be
+        seen.add(row.account_id)
+        links.append((row.account.name if row.account else row.channel, row.url))
+    return links
+
+
+def item_publications(item: NewsItem) -> list[Publication]:
+    """Every publication of ``item``, newest revision first, each with its account."""
+    return list(
+        Publication.objects.filter(item=item)
+        .select_related("account", "screenshot", "step_run")
+        .order_by("-revision", "operation", "account__position", "pk")
+    )
+
+
+def publishing_roles(item: NewsItem) -> set[str]:
+    """The roles of the steps of the item's SOP that publish (``uses: publishing.publish``)."""
+    from warta.publishing.services import PUBLISH_CAPABILITY
+
+    definition = item.case.sop.definition()
+    return {
+        step.actor for step in definition.steps if step.uses == PUBLISH_CAPABILITY and step.actor
+    }

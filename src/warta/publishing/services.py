@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from warta.audit.services import record_event
 from warta.newsroom.models import SUBJECT_TYPE, NewsItem
 from warta.publishing import post_urls
+from warta.publishing.apps import FAILED_KIND
 from warta.publishing.models import ChannelAccount, Publication
 from warta.publishing.platforms.website import unique_slug, website_url  # noqa: F401 (API)
 from warta.workflow import services as workflow
@@ -448,7 +449,7 @@ def _notify(publication: Publication, title: str) -> None:
         return
     notify(
         recipients=[publication.requested_by],
-        kind="publication_failed",
+        kind=FAILED_KIND,
         title=title,
         body=" ".join(filter(None, [publication.last_error, publication.advice])),
         url=reverse("newsroom:item", args=[publication.item_id]),
@@ -507,6 +508,14 @@ def record_not_found(publication_id: int) -> None:
     _item, publication = _locked(publication_id)
     if publication.state != State.NEEDS_CHECK:
         return
+    if publication.attempts >= settings.WARTA_PUBLISH_MAX_ATTEMPTS:
+        _fail(
+            publication,
+            message=publication.last_error,
+            advice=_("Warta tried %(n)s times. Check the platform, then try again.")
+            % {"n": publication.attempts},
+        )
+        return
     publication.state = State.QUEUED
     publication.advice = ""
     publication.save(update_fields=["state", "advice"])
@@ -517,7 +526,15 @@ def record_not_found(publication_id: int) -> None:
         object_id=publication.pk,
         after={"item": publication.item_id, "channel": publication.channel, "found": False},
     )
-    enqueue(publication)
+    enqueue(publication, run_after=timezone.now() + retry_delay(publication.attempts))
+
+
+@transaction.atomic
+def record_check_postponed(publication_id: int, *, message: str) -> None:
+    """The platform was busy when asked; Warta asks again by itself (no one is told)."""
+    Publication.objects.filter(pk=publication_id, state=State.NEEDS_CHECK).update(
+        last_error=message
+    )
 
 
 @transaction.atomic

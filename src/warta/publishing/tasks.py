@@ -136,7 +136,7 @@ def reconcile_publication(publication_id: int) -> str:
         publishing.record_cannot_check(publication_id, message=exc.message)
         return "a person must check"
     except (Transient, Ambiguous) as exc:
-        publishing.record_cannot_check(publication_id, message=exc.message)
+        publishing.record_check_postponed(publication_id, message=exc.message)
         reconcile_publication.using(
             run_after=timezone.now() + publishing.retry_delay(publication.attempts, exc.retry_after)
         ).enqueue(publication_id)

@@ -11,3 +11,11 @@ register = template.Library()
 def channel_label(code: str) -> str:
     """The display name of a channel code (``instagram`` → ``Instagram``)."""
     return channel_name(code)
+
+
+@register.inclusion_tag("publishing/_also_on.html")
+def also_on(item) -> dict:
+    """ "Also on: Instagram, YouTube …" under a public article: its live posts elsewhere."""
+    from warta.publishing.selectors import public_links
+
+    return {"links": public_links(item)}
