@@ -26,7 +26,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.urlwalk import ADMIN, ANONYMOUS, PLH, build_world, routes, sign_in
+from tests.shared_world import shared_world
+from tests.urlwalk import ADMIN, ANONYMOUS, PLH, routes, sign_in
 
 MEASURE = os.environ.get("WARTA_MEASURE_QUERIES") == "1"
 # The shipped SOP's roles, left to right in its table.
@@ -93,7 +94,7 @@ PAGES: dict[str, Page] = {
     "newsroom:unit": Page(14, (CHECKER, APPROVER, ADMIN), lists=True),
     "newsroom:item_new": Page(8, (CREATOR,)),
     "newsroom:item": Page(26, ROLES, ITEM),
-    "newsroom:item_edit": Page(27, (CREATOR,), lambda ids: {"pk": ids["editable_item"]}),
+    "newsroom:item_edit": Page(31, (CREATOR,), lambda ids: {"pk": ids["editable_item"]}),
     "newsroom:item_revisions": Page(11, (CHECKER,), ITEM),
     "newsroom:item_media_status": Page(11, (CREATOR,), ITEM),
     "newsroom:media_file": Page(
@@ -140,7 +141,7 @@ ADMIN_MODELS: dict[str, dict[str, int]] = {
     "otp_static.staticdevice": _admin(8, 5, 9, 8, 8, 5),
     "accounts.role": _admin(8, 6, 7, 7, 7, 5),
     "accounts.delegation": _admin(11, 8, 9, 9, 7, 5),
-    "auth.user": _admin(9, 5, 10, 7, 35, 5),
+    "auth.user": _admin(9, 5, 10, 7, 38, 5),
     "axes.accessattempt": _admin(11, 6, 6, 6, 7, 5),
     "axes.accesslog": _admin(11, 6, 6, 7, 7, 5),
     "axes.accessfailurelog": _admin(11, 6, 6, 6, 7, 5),
@@ -232,9 +233,18 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(scope="module")
+def shared(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world, built once for the module (``tests/shared_world.py``)."""
+    with shared_world(django_db_blocker, tmp_path_factory.mktemp("world-media")) as built:
+        yield built
+
+
 @pytest.fixture
-def world(humas_sop):
-    return build_world(humas_sop)
+def world(db, shared, settings, tmp_path):
+    """The shared world in this test's savepoint, with its own copy of the media files."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return shared.for_test(settings.MEDIA_ROOT)
 
 
 def _clients(world) -> dict[str, Client]:
