@@ -22,7 +22,8 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import reverse
 
-from tests.urlwalk import ADMIN, ANONYMOUS, METHODS, PLH, build_world, routes, sign_in
+from tests.shared_world import shared_world
+from tests.urlwalk import ADMIN, ANONYMOUS, METHODS, PLH, SignedIn, routes
 
 NO_ROLE = "norole"
 LOGIN, ADMIN_LOGIN, MOVED = "login", "admin-login", "moved"
@@ -253,13 +254,27 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture
-def world(humas_sop, django_user_model):
-    built = build_world(humas_sop)
-    built.people[NO_ROLE] = django_user_model.objects.create_user(
+def _add_a_person_without_a_role(world) -> None:
+    from django.contrib.auth import get_user_model
+
+    world.people[NO_ROLE] = get_user_model().objects.create_user(
         username="tamu", password="x-test-password"
     )
-    return built
+
+
+@pytest.fixture(scope="module")
+def shared(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world, built once for the module (``tests/shared_world.py``)."""
+    media = tmp_path_factory.mktemp("world-media")
+    with shared_world(django_db_blocker, media, extra=_add_a_person_without_a_role) as built:
+        yield built
+
+
+@pytest.fixture
+def world(db, shared, settings, tmp_path):
+    """The shared world in this test's savepoint, with its own copy of the media files."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return shared.for_test(settings.MEDIA_ROOT)
 
 
 def test_every_url_name_has_a_declared_expectation():
@@ -273,9 +288,8 @@ def test_every_url_name_has_a_declared_expectation():
 def test_the_matrix(world):
     people = [ANONYMOUS, NO_ROLE, *world.role_ids, PLH, ADMIN]
     clients = {person: Client(raise_request_exception=False) for person in people}
-    for person in people:
-        if world.people[person] is not None:
-            sign_in(clients[person], world.people[person])
+    # Signed in once; again only after a page signed the person out (tests/urlwalk.py).
+    sessions = {person: SignedIn(clients[person], world.people[person]) for person in people}
     wrong, undeclared = [], []
     for route in routes():
         expect = expectation(route.key)
@@ -289,6 +303,7 @@ def test_the_matrix(world):
         if path is None:
             continue
         for person in people:
+            sessions[person].before_route()
             for method in METHODS:
                 wanted = expect.outcome(method, person)
                 if wanted is None:
@@ -296,8 +311,7 @@ def test_the_matrix(world):
                     continue
                 client = clients[person]
                 response = getattr(client, method.lower())(path)
-                if world.people[person] is not None and "_auth_user_id" not in client.session:
-                    sign_in(client, world.people[person])  # after signing out
+                sessions[person].after_request()  # after signing out
                 got = _outcome(response)
                 if not _matches(wanted, got):
                     wrong.append(f"{method} {path} as {person}: expected {wanted}, got {got}")

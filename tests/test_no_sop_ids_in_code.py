@@ -20,6 +20,10 @@ DEFINITIONS = SRC / "sop" / "definitions"
 OTHER_MEANINGS = {
     ("media/models.py", "video"): "the kind of a media asset (Asset.Kind.VIDEO)",
     ("media/limits.py", "video"): "the kind of a media asset, whose limit is asked",
+    ("publishing/posts.py", "video"): "the kind of a media file sent to a platform",
+    ("publishing/platforms/facebook.py", "video"): "a Facebook video post (the Graph API's type)",
+    ("publishing/platforms/wordpress.py", "video"): "the kind of a media file sent to WordPress",
+    ("publishing/platforms/wordpress.py", "edit"): "WordPress REST API's context=edit",
     ("sop/render_text.py", "ditolak"): "the Indonesian word for an end state's result 'refused'",
 }
 # Words people read (gettext's arguments) are prose, not references.

@@ -13,10 +13,13 @@ class PublishingConfig(AppConfig):
     verbose_name = _("Publishing")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from warta.notify.kinds import register_kind
         from warta.publishing import audit_actions, capabilities
+        from warta.publishing.starting import ensure_starting_accounts
 
         audit_actions.register()
         capabilities.register()
-        from warta.notify.kinds import register_kind
-
         register_kind(FAILED_KIND, _("Publication failed"), default_delivery="immediate")
+        post_migrate.connect(ensure_starting_accounts, sender=self, dispatch_uid="warta-accounts")

@@ -23,6 +23,9 @@ from warta.errors import WartaError
 class CredentialsUnreadable(WartaError):
     """The stored credentials cannot be decrypted with this installation's key."""
 
+    code = "credentials-unreadable"
+    status = 409
+
     def __init__(self) -> None:
         super().__init__(
             _(
