@@ -155,6 +155,16 @@ class ItemPage:
     videos: list[MediaView]
 
     @property
+    def run_outputs(self) -> dict[int, list]:
+        """The posts a step produced (publishing's addresses), by step run: the timeline shows
+        them as the step's output. Reads the item's prefetched publications."""
+        outputs: dict[int, list] = {}
+        for publication in self.item.publications.all():
+            if publication.step_run_id and publication.url and publication.state == "published":
+                outputs.setdefault(publication.step_run_id, []).append(publication)
+        return outputs
+
+    @property
     def media_notes(self) -> list[str]:
         """What a reviewer should know of the media before deciding: files still processing or
         failed, photos without alt text, videos that do not fit a chosen channel."""

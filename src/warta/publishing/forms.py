@@ -154,6 +154,20 @@ class RecordUrlForm(forms.Form):
     )
 
 
+class CorrectionForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("What needs correcting?"),
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Say what needs correcting."))
+        return reason
+
+
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Why is the news withdrawn?"),

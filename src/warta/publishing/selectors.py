@@ -269,3 +269,37 @@ def publishing_roles(item: NewsItem) -> set[str]:
     return {
         step.actor for step in definition.steps if step.uses == PUBLISH_CAPABILITY and step.actor
     }
+
+
+def public_versions(items: list[NewsItem]) -> None:
+    """Show the public the version of each of ``items`` that was last published, while a
+    correction of it runs through the SOP again (its case is open): ``title`` and ``body`` are
+    replaced in memory and ``public_assets`` holds the asset ids published (None when the item is
+    not under correction). ``items`` need their ``case`` loaded; no query unless one is under
+    correction."""
+    from warta.publishing.platforms.website import PUBLIC_VERSION
+
+    correcting = {item.pk: item for item in items if item.case.status == "open"}
+    for item in items:
+        item.public_assets = None
+    if not correcting:
+        return
+    rows = (
+        Publication.objects.filter(
+            item_id__in=correcting, account__platform=WEBSITE, state=Publication.State.PUBLISHED
+        )
+        .exclude(operation=Publication.Operation.WITHDRAW)
+        .order_by("item_id", "-revision", "-pk")
+        .values_list("item_id", "extra")
+    )
+    done = set()
+    for item_id, extra in rows:
+        version = (extra or {}).get(PUBLIC_VERSION)
+        if item_id in done or not version:
+            continue
+        done.add(item_id)
+        item = correcting[item_id]
+        item.title = version["title"]
+        item.body = version["body"]
+        item.public_assets = {*version.get("photos", []), *version.get("videos", [])}
+        item.public_cover = version.get("cover")

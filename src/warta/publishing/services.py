@@ -220,7 +220,14 @@ def _perform_website(publication: Publication, *, user: Any, ip: str) -> None:
         return
     remote = platform.publish(post)
     publication.attempts += 1
-    _record_published(publication, external_id=remote.external_id, url=remote.url, user=user, ip=ip)
+    _record_published(
+        publication,
+        external_id=remote.external_id,
+        url=remote.url,
+        user=user,
+        ip=ip,
+        extra=remote.extra,
+    )
 
 
 def _remote(publication: Publication):
@@ -651,6 +658,18 @@ def withdraw(*, item_id: int, user: Any, reason: str, ip: str = "") -> list[Publ
         ip=ip,
     )
     return withdrawals
+
+
+@transaction.atomic
+def start_correction(*, item_id: int, user: Any, reason: str, ip: str = "") -> Case:
+    """Correct a published item: its case runs through the SOP again (a new round from the
+    step its revision loop returns to; the reviewers see what changed). The public keeps seeing
+    the published version until the corrected one is published, which updates every channel
+    that allows it."""
+    item = NewsItem.objects.select_for_update(of=("self",)).get(pk=item_id)
+    if item.published_at is None:
+        raise PublishingError(_("This news is not published."))
+    return workflow.reopen_case(case_id=item.case_id, user=user, reason=reason, ip=ip)
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ urlpatterns = [
     path("berita/<int:pk>/pratinjau-kanal/", views.channel_preview, name="preview"),
     path("berita/<int:pk>/terbit/", views.status, name="status"),
     path("berita/<int:pk>/tarik/", views.withdraw, name="withdraw"),
+    path("berita/<int:pk>/koreksi/", views.correct, name="correct"),
     path("terbit/<int:pk>/alamat/", views.record_address, name="record"),
     path("terbit/<int:pk>/kirim-ulang/", views.send_again, name="retry"),
     path("terbit/<int:pk>/sudah-dihapus/", views.confirm_removed, name="confirm_removed"),

@@ -38,13 +38,14 @@ from warta.publishing import account_services, selectors, services
 from warta.publishing.forms import (
     AccountForm,
     ChannelTextsForm,
+    CorrectionForm,
     RecordUrlForm,
     WithdrawForm,
     platform_choices,
 )
 from warta.publishing.models import ChannelAccount, Publication
 from warta.workflow.errors import WorkflowError
-from warta.workflow.services import check_actor
+from warta.workflow.services import can_reopen, check_actor
 
 
 # --- who may ----------------------------------------------------------------------------------
@@ -371,6 +372,8 @@ def _status_context(
         "item": item,
         "rows": rows,
         "withdraw_form": bound.get("withdraw") or WithdrawForm(),
+        "correction_form": bound.get("correct") or CorrectionForm(),
+        "may_correct": item.published_at is not None and can_reopen(item.case, request.user),
         "may_withdraw": item.published_at is not None and may_withdraw(request.user, item),
     }
 
@@ -489,3 +492,34 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, item, error.message, {"withdraw": form})
     messages.success(request, _("The news was withdrawn."))
     return redirect("publishing:status", pk=item.pk)
+
+
+# --- corrections ------------------------------------------------------------------------------
+@require_POST
+@member_required
+def correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start a correction of a published item: its case runs through the SOP again."""
+    item = _item(pk)
+    if item.published_at is None or not can_reopen(item.case, request.user):
+        raise PermissionDenied
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, item, _("Say what needs correcting."), {"correct": form})
+    try:
+        services.start_correction(
+            item_id=item.pk,
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+            ip=client_ip(request),
+        )
+    except WartaError as error:
+        form.add_error(None, error.message)
+        return _refused(request, item, error.message, {"correct": form})
+    messages.success(
+        request,
+        _(
+            "The correction has started. The website keeps showing the published version until "
+            "the corrected one is published."
+        ),
+    )
+    return redirect("newsroom:item", pk=item.pk)

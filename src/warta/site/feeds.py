@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
-from warta.publishing.selectors import published_items
+from warta.publishing.selectors import public_versions, published_items
 from warta.site.selectors import excerpt
 
 FEED_SIZE = 20
@@ -28,7 +28,9 @@ class NewsFeed(Feed):
         return reverse("site:rss")
 
     def items(self):
-        return published_items()[:FEED_SIZE]
+        items = list(published_items().select_related("case")[:FEED_SIZE])
+        public_versions(items)
+        return items
 
     def item_title(self, item) -> str:
         return item.title

@@ -17,6 +17,7 @@ from warta.media.models import Asset, Rendition, rendition_path
 from warta.media.presenters import present
 from warta.media.serving import rendition_download_name, serve
 from warta.publishing.selectors import (
+    public_versions,
     published_items,
     published_items_with_media,
     published_renditions,
@@ -32,11 +33,12 @@ RENDITION_NAME = re.compile(r"[0-9a-f]{64}(_[A-Za-z0-9]{1,16})?\.[a-z0-9]{2,5}")
 def index(request: HttpRequest) -> HttpResponse:
     # NUL cannot be sent to PostgreSQL in a query; it is never part of a real search.
     q = request.GET.get("q", "").replace("\x00", "").strip()[:200]
-    items = published_items().select_related("cover__asset")
+    items = published_items().select_related("cover__asset", "case")
     if q:
         items = items.filter(Q(title__icontains=q) | Q(body__icontains=q))
     page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
+    public_versions(page.object_list)
     covers = [item.cover.asset for item in page.object_list if item.cover_id]
     prefetch_related_objects(covers, "renditions")
     views = {view.pk: view for view in present(covers, public_url)}
@@ -59,16 +61,20 @@ def public_url(asset: Asset, rendition: Rendition) -> str:
 
 @require_safe
 def article(request: HttpRequest, slug: str) -> HttpResponse:
-    item = get_object_or_404(
-        published_items_with_media(),
-        slug=slug,
-    )
-    rows = list(item.photos.all())
+    item = get_object_or_404(published_items_with_media().select_related("case"), slug=slug)
+    public_versions([item])
+    shown = item.public_assets  # None: not under correction, every medium is shown
+    rows = [row for row in item.photos.all() if shown is None or row.asset_id in shown]
     photos = present((photo.asset for photo in rows), public_url)
     for view, row in zip(photos, rows, strict=True):
         view.row = row
-    videos = present((video.asset for video in item.videos.all()), public_url)
-    cover = next((view for view in photos if view.row.pk == item.cover_id), None)
+    videos = present(
+        (v.asset for v in item.videos.all() if shown is None or v.asset_id in shown), public_url
+    )
+    if shown is None:
+        cover = next((view for view in photos if view.row.pk == item.cover_id), None)
+    else:
+        cover = next((view for view in photos if view.pk == item.public_cover), None)
     og = cover.og if cover is not None else None
     return render(
         request,

@@ -181,6 +181,16 @@ class SopDefinition:
         target = self.step_or_none(branch.next)
         return target.result if target is not None and target.is_end else None
 
+    def correction_step(self) -> Step | None:
+        """Where a correction of a finished case starts: the step the definition's first
+        revision branch returns to (a correction is a revision after the end). None when the
+        definition has no revision loop."""
+        for step in self.steps:
+            for branch in step.branches or ():
+                if branch.revision:
+                    return self.step_or_none(branch.next)
+        return None
+
     def excluded_steps_for(self, performed_step: str) -> set[str]:
         """Steps a person who performed ``performed_step`` may not perform in the same case."""
         excluded: set[str] = set()

@@ -167,6 +167,7 @@ def register() -> None:
     )
     register_action("workflow.step_reassigned", gettext_lazy("Step reassigned"), _step_reassigned)
     register_action("workflow.case_cancelled", gettext_lazy("Case cancelled"), _case_cancelled)
+    register_action("workflow.case_reopened", gettext_lazy("Case reopened for a correction"))
     register_action("workflow.step_late", gettext_lazy("Step late"), _step_late)
     register_action("workflow.step_escalated", gettext_lazy("Step escalated"), _step_escalated)
     register_action(

@@ -610,6 +610,56 @@ def reassign(
     return run
 
 
+def can_reopen(case: Case, user: Any) -> bool:
+    """Whether ``user`` may start a correction of ``case`` now (``reopen_case`` checks again)."""
+    if case.status != Case.Status.COMPLETED:
+        return False
+    step = case.sop.definition().correction_step()
+    return step is not None and capacity_for(user, step.actor or "", at=timezone.now()) is not None
+
+
+@transaction.atomic
+def reopen_case(*, case_id: int, user: Any, reason: str, ip: str = "") -> Case:
+    """Run a completed case again for a correction: a new revision round opens at the
+    definition's ``correction_step`` (where its revision loop returns to), for ``user`` who must
+    hold that step's role. The whole SOP follows again; the reason is kept in the audit trail."""
+    case = _lock_case(case_id)
+    if case.status != Case.Status.COMPLETED:
+        raise NotPermitted(_("Only a completed item can be corrected."))
+    reason = reason.strip()
+    if not reason:
+        raise ReasonRequired()
+    definition = case.sop.definition()
+    step = definition.correction_step()
+    if step is None:
+        raise NotPermitted(_("This SOP has no revision step to run a correction through."))
+    now = timezone.now()
+    if capacity_for(user, step.actor or "", at=now) is None:
+        raise NotPermitted(
+            _("Only %(role)s may start a correction.")
+            % {"role": definition.role(step.actor or "").name}
+        )
+    before = snapshot(case, CASE_STATE)
+    case.status = Case.Status.OPEN
+    case.end_state = ""
+    case.ended_at = None
+    case.revision_round += 1
+    case.lock_version += 1
+    record_event(
+        action="workflow.case_reopened",
+        actor=user,
+        object_type="workflow.case",
+        object_id=case.pk,
+        before=before,
+        after={"step": step.id, "revision_round": case.revision_round},
+        note=reason,
+        ip=ip,
+    )
+    _open_step(case=case, definition=definition, step=step, now=now, actor=user)
+    case.save()
+    return case
+
+
 @transaction.atomic
 def cancel_case(*, case_id: int, user: Any, reason: str, ip: str = "") -> Case:
     """Stop a case for good. Allowed to an admin, to a supervisor of the current step's role, or

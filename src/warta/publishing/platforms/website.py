@@ -31,6 +31,22 @@ def website_url(slug: str) -> str:
     return settings.WARTA_SITE_URL.rstrip("/") + reverse("site:article", kwargs={"slug": slug})
 
 
+# The key of the public version in the website publication's ``extra``.
+PUBLIC_VERSION = "public"
+
+
+def public_version(item: NewsItem) -> dict:
+    """What the public site shows of ``item`` until its next publication: while a correction
+    runs through the SOP again, the site keeps showing this (``selectors.public_versions``)."""
+    return {
+        "title": item.title,
+        "body": item.body,
+        "photos": list(item.photos.order_by("position", "pk").values_list("asset_id", flat=True)),
+        "videos": list(item.videos.order_by("pk").values_list("asset_id", flat=True)),
+        "cover": item.cover.asset_id if item.cover_id else None,
+    }
+
+
 class Website(Platform):
     code = "website"
     name = _("Institution website")
@@ -54,7 +70,10 @@ class Website(Platform):
         item.published_at = item.published_at or timezone.now()
         item.save(update_fields=["slug", "published_at"])
         return Remote(
-            external_id=str(item.pk), url=website_url(item.slug), published_at=item.published_at
+            external_id=str(item.pk),
+            url=website_url(item.slug),
+            published_at=item.published_at,
+            extra={PUBLIC_VERSION: public_version(item)},
         )
 
     def update(self, remote: Remote, post: Post) -> Remote:

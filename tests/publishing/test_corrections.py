@@ -1,0 +1,98 @@
+"""A correction after publication: the case runs through the SOP again (a new round), the
+public keeps the published version until the corrected one is published, the reviewers see
+what changed, and publishing again updates the channels (revision 2)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.newsroom.conftest import open_run
+from tests.newsroom.test_services import walk_to
+from tests.publishing.test_services import at_upload, reload
+from warta.audit.models import Event
+from warta.audit.verify import verify_chain
+from warta.newsroom import services as newsroom
+from warta.newsroom.selectors import review_diff_pair
+from warta.publishing import services as publishing
+from warta.publishing.models import Publication
+from warta.workflow.errors import NotPermitted, ReasonRequired
+
+
+def published(people, new_item):
+    item = at_upload(people, new_item, title="Wisuda Taruna Angkatan 25")
+    publishing.publish(item_id=item.pk, step_run_id=open_run(item).pk, user=people["humas"])
+    item = reload(item)
+    assert item.case.status == "completed"
+    return item
+
+
+def public_page(item) -> str:
+    return Client().get(f"/berita/{item.slug}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_correction_runs_the_sop_again_and_the_public_keeps_the_published_version(
+    people, new_item
+):
+    item = published(people, new_item)
+    slug, first_published = item.slug, item.published_at
+
+    with pytest.raises(ReasonRequired):
+        publishing.start_correction(item_id=item.pk, user=people["humas"], reason="  ")
+    with pytest.raises(NotPermitted):  # the Kabag does not edit
+        publishing.start_correction(item_id=item.pk, user=people["kabag"], reason="Salah angka")
+    assert reload(item).case.status == "completed"
+
+    publishing.start_correction(item_id=item.pk, user=people["humas"], reason="Salah angka")
+    item = reload(item)
+    run = open_run(item)
+    assert item.case.status == "open" and item.case.revision_round == 1
+    assert run.revision_round == 1
+    event = Event.objects.get(action="workflow.case_reopened")
+    assert event.note == "Salah angka" and event.actor_id == people["humas"].pk
+
+    # Staf Humas edit the text; the public still sees what was published.
+    newsroom.save_draft(
+        item_id=item.pk,
+        user=people["humas"],
+        base_version=item.edit_version,
+        content={"title": "Wisuda Taruna Angkatan 26", "body": "<p>Angka yang benar: 26.</p>"},
+    )
+    page = public_page(item)
+    assert "Wisuda Taruna Angkatan 25" in page and "Angkatan 26" not in page
+    assert "Angka yang benar" not in page
+    feed = Client().get("/feed/rss/").content.decode()
+    assert "Angkatan 25" in feed and "Angkatan 26" not in feed
+    index = Client().get("/").content.decode()
+    assert "Angkatan 25" in index and "Angkatan 26" not in index
+
+    # Through the SOP again; the Kasubbag sees what changed against the published version.
+    item = walk_to(item, people, "periksa")
+    older, newer = review_diff_pair(item)
+    assert older.title == "Wisuda Taruna Angkatan 25" and newer.title == "Wisuda Taruna Angkatan 26"
+    item = walk_to(item, people, "unggah")
+    publishing.publish(item_id=item.pk, step_run_id=open_run(item).pk, user=people["humas"])
+    item = reload(item)
+    assert item.case.status == "completed"
+    rows = Publication.objects.filter(item=item, channel="website").order_by("revision")
+    assert [(p.revision, p.operation, p.state) for p in rows] == [
+        (1, "publish", "published"),
+        (2, "update", "published"),
+    ]
+    # Same address and first publication date; the new text is public now.
+    assert (item.slug, item.published_at) == (slug, first_published)
+    page = public_page(item)
+    assert "Wisuda Taruna Angkatan 26" in page and "Angka yang benar: 26." in page
+    assert list(verify_chain()) == []
+
+
+@pytest.mark.django_db
+def test_only_a_published_and_completed_item_can_be_corrected(people, new_item):
+    item = at_upload(people, new_item)
+    with pytest.raises(publishing.PublishingError):
+        publishing.start_correction(item_id=item.pk, user=people["humas"], reason="x")
+    item = published(people, new_item)
+    publishing.start_correction(item_id=item.pk, user=people["humas"], reason="Ralat")
+    with pytest.raises(NotPermitted):  # already under correction
+        publishing.start_correction(item_id=item.pk, user=people["humas"], reason="Lagi")
