@@ -96,3 +96,27 @@ def test_only_a_published_and_completed_item_can_be_corrected(people, new_item):
     publishing.start_correction(item_id=item.pk, user=people["humas"], reason="Ralat")
     with pytest.raises(NotPermitted):  # already under correction
         publishing.start_correction(item_id=item.pk, user=people["humas"], reason="Lagi")
+
+
+def test_an_update_where_the_platform_allows_no_edits_keeps_the_first_version():
+    """Nothing is sent to a platform that cannot edit posts; the record says so."""
+    from warta.publishing.platforms.base import AccountConfig, Platform
+    from warta.publishing.tasks import _call
+
+    class NoEdits(Platform):
+        code = "noedits"
+        can_update = False
+
+        def publish(self, post):
+            raise AssertionError("an update must not publish a second post")
+
+    publication = Publication(
+        operation=Publication.Operation.UPDATE,
+        external_id="17",
+        url="https://example.org/p/17",
+        extra={"media": [1]},
+    )
+    platform = NoEdits(AccountConfig(code="n", name="N", platform="noedits"))
+    remote = _call(platform, publication, post=None)
+    assert (remote.external_id, remote.url) == ("17", "https://example.org/p/17")
+    assert remote.extra == {"media": [1], "kept_first_version": True}

@@ -51,6 +51,9 @@ CHECK_ACTION = "publishing.needs_check"
 RETRIED_ACTION = "publishing.retried"
 WITHDRAWN_ACTION = "publishing.withdrawn"
 OBJECT_TYPE = "publishing.publication"
+# In a publication's ``extra``: the platform does not allow edits, so it keeps the revision
+# first published there.
+KEPT_FIRST_VERSION = "kept_first_version"
 
 State = Publication.State
 Op = Publication.Operation
@@ -196,7 +199,12 @@ def _dispatch(publication: Publication, *, urls: Mapping[str, str], user: Any, i
             _record_published(publication, external_id="", url=urls[account.code], user=user, ip=ip)
         else:
             publication.state = State.NEEDS_MANUAL
-            publication.save(update_fields=["state"])
+            if publication.operation == Op.UPDATE:
+                publication.advice = _(
+                    "Edit the post by hand on the platform (or post the corrected version), "
+                    "then record its address."
+                )
+            publication.save(update_fields=["state", "advice"])
     else:
         enqueue(publication, run_after=publication.not_before)
 
@@ -393,8 +401,16 @@ def extend_lease(publication_id: int) -> None:
 
 
 @transaction.atomic
-def record_success(publication_id: int, *, external_id: str, url: str, extra=None) -> None:
+def record_success(
+    publication_id: int, *, external_id: str, url: str, extra=None, follow_up: bool = False
+) -> None:
+    """The platform accepted the post. ``follow_up``: it is still processing it; a task asks
+    again until it is live or refused."""
     item, publication = _locked(publication_id)
+    if follow_up:
+        from warta.publishing.tasks import follow_publication
+
+        follow_publication.using(run_after=timezone.now() + retry_delay(1)).enqueue(publication_id)
     if publication.state not in (State.PUBLISHING, State.NEEDS_CHECK):
         logger.warning("publication %s finished in state %s", publication_id, publication.state)
     if publication.operation == Op.WITHDRAW:
@@ -402,6 +418,24 @@ def record_success(publication_id: int, *, external_id: str, url: str, extra=Non
     else:
         _record_published(publication, external_id=external_id, url=url, user=None, extra=extra)
     _settle(item, publication.step_run)
+
+
+@transaction.atomic
+def record_processed(publication_id: int, *, url: str) -> None:
+    """A post the platform was processing is live."""
+    _item, publication = _locked(publication_id)
+    publication.extra = {**publication.extra, "processing": False}
+    publication.url = url or publication.url
+    publication.save(update_fields=["extra", "url"])
+
+
+@transaction.atomic
+def record_refused_after_acceptance(publication_id: int, *, message: str, advice: str) -> None:
+    """The platform accepted the post, then refused it while processing (or lost it)."""
+    _item, publication = _locked(publication_id)
+    publication.extra = {**publication.extra, "processing": False}
+    publication.save(update_fields=["extra"])
+    _fail(publication, message=message, advice=advice)
 
 
 @transaction.atomic

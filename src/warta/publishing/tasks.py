@@ -7,6 +7,7 @@ import logging
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from warta.publishing import failpoints
@@ -19,10 +20,15 @@ from warta.publishing.platforms.base import (
     ChannelError,
     Permanent,
     Platform,
+    Remote,
     Transient,
 )
 
 logger = logging.getLogger(__name__)
+# In a publication's ``extra``: the platform accepted the post and is still processing it
+# (YouTube, TikTok); ``follow_publication`` asks again until it is live or refused.
+PROCESSING = "processing"
+FOLLOW_LIMIT = 48
 
 
 def platform_for(publication: Publication) -> Platform:
@@ -82,11 +88,14 @@ def run_publication(publication_id: int) -> str:
         publishing.record_ambiguous(publication_id, message=repr(exc)[:500])
         return "needs check"
     failpoints.reach(failpoints.AFTER_CALL)
+    processing = remote is not None and remote.state == "processing"
+    extra = {**(remote.extra if remote else {}), PROCESSING: processing}
     publishing.record_success(
         publication_id,
         external_id=remote.external_id if remote else publication.external_id,
         url=remote.url if remote else publication.url,
-        extra=remote.extra if remote else None,
+        extra=extra,
+        follow_up=processing,
     )
     failpoints.reach(failpoints.AFTER_RECORD)
     return "published"
@@ -100,7 +109,12 @@ def _call(platform: Platform, publication: Publication, post):
     if publication.operation == Op.UPDATE:
         if not platform.can_update:
             # Nothing to send: the platform keeps the first version (the page says so).
-            return publishing._remote(publication)
+            kept = publishing._remote(publication)
+            return Remote(
+                external_id=kept.external_id,
+                url=kept.url,
+                extra={**kept.extra, publishing.KEPT_FIRST_VERSION: True},
+            )
         return platform.update(publishing._remote(publication), post)
     return platform.publish(post)
 
@@ -151,3 +165,36 @@ def reconcile_publication(publication_id: int) -> str:
         publication_id, external_id=found.external_id, url=found.url, extra=found.extra
     )
     return "found"
+
+
+@task()
+def follow_publication(publication_id: int, attempt: int = 1) -> str:
+    """Ask the platform about a post it was still processing: live, refused, or gone."""
+    publication = Publication.objects.select_related("account", "item").get(pk=publication_id)
+    if publication.state != Publication.State.PUBLISHED or not publication.extra.get(PROCESSING):
+        return "nothing to do"
+    try:
+        remote = platform_for(publication).status(publishing._remote(publication))
+    except Permanent as exc:
+        publishing.record_refused_after_acceptance(
+            publication_id, message=exc.message, advice=exc.advice
+        )
+        return "refused"
+    except ChannelError as exc:  # busy, or cannot say: ask again later
+        remote = Remote(external_id=publication.external_id, url=publication.url, state=PROCESSING)
+        logger.info("publication %s: status not known yet (%s)", publication_id, exc.message)
+    if remote is None:
+        publishing.record_refused_after_acceptance(
+            publication_id,
+            message=_("%(account)s no longer has the post.") % {"account": publication.account},
+            advice=_("Look on the platform; send it again if it is missing."),
+        )
+        return "gone"
+    if remote.state == PROCESSING:
+        if attempt < FOLLOW_LIMIT:
+            follow_publication.using(
+                run_after=timezone.now() + publishing.retry_delay(attempt)
+            ).enqueue(publication_id, attempt + 1)
+        return "still processing"
+    publishing.record_processed(publication_id, url=remote.url)
+    return "live"
