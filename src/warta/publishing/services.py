@@ -591,6 +591,29 @@ def record_cannot_check(publication_id: int, *, message: str) -> None:
     _notify(publication, _("Check the post on %(account)s") % {"account": publication.account})
 
 
+def save_renewed_credentials(
+    *, account_id: int, credentials: dict[str, str], expires_at: dt.datetime | None
+) -> None:
+    """Keep credentials a connector renewed (a refreshed token pair) with the account, in their
+    own committed transaction: the old refresh token may already be spent, so the new one must
+    outlive whatever the attempt does next. Audited without the values."""
+    from warta.publishing.secrets import seal, unseal
+
+    with transaction.atomic():
+        account = ChannelAccount.objects.select_for_update().get(pk=account_id)
+        merged = {**unseal(account.credentials), **credentials}
+        account.credentials = seal(merged)
+        account.token_expires_at = expires_at
+        account.save(update_fields=["credentials", "token_expires_at"])
+        record_event(
+            action="publishing.account_saved",
+            actor=None,
+            object_type="publishing.channelaccount",
+            object_id=account.pk,
+            after={"channel": account.code, "renewed": sorted(credentials)},
+        )
+
+
 # --- what people do -------------------------------------------------------------------------
 @transaction.atomic
 def record_manual(

@@ -51,6 +51,9 @@ def platform_for(publication: Publication) -> Platform:
         config,
         timeout=settings.WARTA_PUBLISH_TIMEOUT,
         progress=lambda: publishing.extend_lease(publication.pk),
+        save_credentials=lambda values, expires_at: publishing.save_renewed_credentials(
+            account_id=account.pk, credentials=values, expires_at=expires_at
+        ),
     )
 
 

@@ -177,9 +177,13 @@ class Platform:
         *,
         timeout: float = 30.0,
         progress: Callable[[], None] | None = None,
+        save_credentials: Callable[[dict[str, str], dt.datetime | None], None] | None = None,
     ) -> None:
         self.account = account
         self.timeout = timeout
+        # Keeps renewed credentials (e.g. a refreshed OAuth token pair, whose old refresh token
+        # stops working) with the account, encrypted, with the new expiry; None: not kept.
+        self.save_credentials = save_credentials or (lambda credentials, expires_at: None)
         # Called now and then during long work (uploads, status polling) so the worker can
         # show it is alive; never required.
         self.progress = progress or (lambda: None)
