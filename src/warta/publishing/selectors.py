@@ -279,7 +279,7 @@ def public_versions(items: list[NewsItem]) -> None:
     correction."""
     from warta.publishing.platforms.website import PUBLIC_VERSION
 
-    correcting = {item.pk: item for item in items if item.case.status == "open"}
+    correcting = {item.pk: item for item in items if item.case_id and item.case.status == "open"}
     for item in items:
         item.public_assets = None
     if not correcting:

@@ -31,9 +31,20 @@ What Warta does here, and the documentation each step follows:
 - Errors: every answer has ``{"error": {"code", "message", "log_id"}}``; ``code`` is ``ok`` on
   success (https://developers.tiktok.com/doc/tiktok-api-v2-error-handling).
 - Editing or deleting a post is not in the API: ``update`` and ``withdraw`` are not supported.
-- Tokens live 24 hours (refresh tokens 365 days;
-  https://developers.tiktok.com/doc/oauth-user-access-token-management); Warta does not renew
-  them here: an expired token raises ``TokenExpired``.
+- Tokens: the access token lives 24 hours and the refresh token 365 days by
+  https://developers.tiktok.com/doc/oauth-user-access-token-management (the newer pages say 2
+  hours and 180 days); Warta goes by the ``expires_in`` TikTok returns, never by a fixed figure.
+- Renewal: ``POST https://open.tiktokapis.com/v2/oauth/token/`` as
+  ``application/x-www-form-urlencoded`` with ``client_key``, ``client_secret``,
+  ``grant_type=refresh_token`` and ``refresh_token``; the answer has ``access_token``,
+  ``expires_in``, ``refresh_token`` and ``refresh_expires_in``. Refresh tokens rotate: the one
+  sent stops working once a new one is issued
+  (https://developers.tiktok.com/docs/en/oauth-refresh-a-user-access-token). Errors come as
+  ``{"error", "error_description", "log_id"}``; ``invalid_grant`` means the refresh token is
+  invalid, expired or revoked (https://developers.tiktok.com/doc/oauth-error-handling). An API
+  call refused with ``access_token_invalid`` (HTTP 401) is renewed once and sent again; so is
+  the first call when the stored ``access_token_expires_at`` has passed. The new pair is kept
+  with ``save_credentials`` before it is used; a refused renewal raises ``TokenExpired``.
 """
 
 from __future__ import annotations
@@ -50,6 +61,7 @@ from django.utils.translation import gettext_lazy
 
 from warta.publishing.platforms import http
 from warta.publishing.platforms.base import (
+    AccountConfig,
     Ambiguous,
     CannotCheck,
     ConnectionInfo,
@@ -66,6 +78,9 @@ from warta.publishing.platforms.base import (
 
 API_ROOT = "https://open.tiktokapis.com"
 WEB_ROOT = "https://www.tiktok.com"
+TOKEN_URL = "https://open.tiktokapis.com/v2/oauth/token/"
+TOKEN_LIFETIME = 86400.0  # seconds, when TikTok's answer does not say
+RENEW_MARGIN = dt.timedelta(seconds=60)  # renew this long before the stored expiry
 
 MB = 1024 * 1024
 MIN_CHUNK = 5 * MB
@@ -141,11 +156,40 @@ class TikTok(Platform):
             gettext_lazy("User access token"),
             help=gettext_lazy(
                 "A token of the TikTok account with the scopes user.info.basic, video.publish "
-                "and video.list. It is valid for 24 hours."
+                "and video.list. It is valid for 24 hours; Warta renews it with the refresh "
+                "token."
             ),
+        ),
+        CredentialField(
+            "refresh_token",
+            gettext_lazy("Refresh token"),
+            required=False,
+            help=gettext_lazy(
+                "Issued with the access token. TikTok replaces it at every renewal; Warta keeps "
+                "the new one."
+            ),
+        ),
+        CredentialField(
+            "client_key",
+            gettext_lazy("Client key"),
+            secret=False,
+            required=False,
+            help=gettext_lazy("From the app's page in the TikTok developer portal."),
+        ),
+        CredentialField(
+            "client_secret",
+            gettext_lazy("Client secret"),
+            required=False,
+            help=gettext_lazy("From the app's page in the TikTok developer portal."),
         ),
     )
     docs = "https://developers.tiktok.com/doc/content-posting-api-reference-direct-post"
+
+    def __init__(self, account: AccountConfig, **kwargs: Any) -> None:
+        super().__init__(account, **kwargs)
+        # The credentials in use: renewal replaces the token pair here and in storage.
+        self._credentials = dict(account.credentials)
+        self._renewed = False  # at most one renewal per connector object: no loops
 
     def caption_length(self, text: str) -> int:
         return utf16_length(text)
@@ -164,6 +208,7 @@ class TikTok(Platform):
         user = body.get("data", {}).get("user", {})
         return ConnectionInfo(
             name=user.get("display_name") or creator.get("creator_nickname", ""),
+            expires_at=_parse_time(self._credentials.get("access_token_expires_at", "")),
             detail=_("TikTok account @%(user)s; allowed visibility: %(options)s.")
             % {
                 "user": creator.get("creator_username", ""),
@@ -430,7 +475,11 @@ class TikTok(Platform):
 
     # --- HTTP -----------------------------------------------------------------------------------
     def _client(self) -> httpx.Client:
-        token = self.account.credentials.get("access_token", "")
+        if self._can_renew() and (
+            not self._credentials.get("access_token") or self._token_expired()
+        ):
+            self._renew()
+        token = self._credentials.get("access_token", "")
         if not token:
             raise TokenExpired(
                 _("The TikTok account has no access token."),
@@ -448,13 +497,7 @@ class TikTok(Platform):
         lookup: bool = False,
         **kwargs: Any,
     ) -> dict:
-        token = self.account.credentials.get("access_token", "")
-        headers = {"Authorization": f"Bearer {token}"}
-        if method == "POST":
-            headers["Content-Type"] = "application/json; charset=UTF-8"
-        response = http.send(
-            api, method, url, platform=self.name, creates=creates, headers=headers, **kwargs
-        )
+        response = self._send(api, method, url, creates=creates, **kwargs)
         if lookup and http.json_or_empty(response).get("error", {}).get("code") in (
             "scope_not_authorized",
             "scope_permission_missed",
@@ -464,6 +507,72 @@ class TikTok(Platform):
                 advice=_("Reconnect the account and allow the video.list permission."),
             )
         return self._check(response, creates=creates)
+
+    def _send(
+        self, api: httpx.Client, method: str, url: str, *, creates: bool, **kwargs: Any
+    ) -> httpx.Response:
+        """Send one API request with the access token; when TikTok refuses the token
+        (``access_token_invalid``) renew it once and send the request again (TikTok did not act
+        on a request it refused, so sending it again is safe)."""
+        for attempt in range(2):
+            headers = {"Authorization": f"Bearer {self._credentials.get('access_token', '')}"}
+            if method == "POST":
+                headers["Content-Type"] = "application/json; charset=UTF-8"
+            response = http.send(
+                api, method, url, platform=self.name, creates=creates, headers=headers, **kwargs
+            )
+            if attempt or not (_token_refused(response) and self._can_renew()):
+                break
+            self._renew()
+        return response
+
+    # --- token renewal --------------------------------------------------------------------------
+    def _can_renew(self) -> bool:
+        credentials = self._credentials
+        return not self._renewed and all(
+            credentials.get(name) for name in ("refresh_token", "client_key", "client_secret")
+        )
+
+    def _token_expired(self) -> bool:
+        expires = _parse_time(self._credentials.get("access_token_expires_at", ""))
+        return expires is not None and timezone.now() >= expires - RENEW_MARGIN
+
+    def _renew(self) -> str:
+        """Exchange the refresh token for a new pair, keep it (``save_credentials``) and return
+        the new access token. The refresh token sent is spent even when the answer is lost."""
+        self._renewed = True
+        credentials = self._credentials
+        url = self.account.options.get("token_url") or TOKEN_URL
+        with http.client("", timeout=self.timeout) as oauth:
+            response = http.send(
+                oauth,
+                "POST",
+                url,
+                platform=self.name,
+                creates=False,
+                headers={"Cache-Control": "no-cache"},
+                data={
+                    "client_key": credentials["client_key"],
+                    "client_secret": credentials["client_secret"],
+                    "grant_type": "refresh_token",
+                    "refresh_token": credentials["refresh_token"],
+                },
+            )
+        body = http.json_or_empty(response)
+        token = str(body.get("access_token") or "")
+        if response.status_code != 200 or not token or body.get("error"):
+            raise _renewal_error(response, body)
+        lifetime = float(body.get("expires_in") or TOKEN_LIFETIME)
+        expires_at = timezone.now() + dt.timedelta(seconds=lifetime)
+        renewed = {
+            "access_token": token,
+            "refresh_token": str(body.get("refresh_token") or credentials["refresh_token"]),
+            "access_token_expires_at": expires_at.isoformat(),
+        }
+        # Kept before use: the old refresh token no longer works, the new one must not be lost.
+        self.save_credentials(dict(renewed), expires_at)
+        credentials.update(renewed)
+        return token
 
     def _check(self, response: httpx.Response, *, creates: bool) -> dict:
         """The body of a successful answer; otherwise the error that says what happened."""
@@ -554,3 +663,52 @@ class TikTok(Platform):
                 )
             return Transient(message)
         return Permanent(_("TikTok refused the request: %(detail)s") % {"detail": words or status})
+
+
+def _token_refused(response: httpx.Response) -> bool:
+    """Whether TikTok refused the access token itself (expired or revoked)."""
+    error = http.json_or_empty(response).get("error")
+    code = error.get("code", "") if isinstance(error, dict) else ""
+    return code == "access_token_invalid" or (response.status_code == 401 and not code)
+
+
+def _renewal_error(response: httpx.Response, body: dict) -> Exception:
+    """What a refused renewal means: TikTok busy (try later) or the account must reconnect."""
+    status = response.status_code
+    error = str(body.get("error") or "")
+    if status == 429 or status >= 500 or error in ("server_error", "temporarily_unavailable"):
+        wait = http.retry_after(response)
+        return Transient(
+            _("TikTok could not renew the access token right now (%(reason)s).")
+            % {"reason": error or status},
+            advice=_("Warta tries again later."),
+            retry_after=wait if wait is not None else 60.0,
+        )
+    if error in ("invalid_client", "unauthorized_client"):
+        return TokenExpired(
+            _("TikTok does not accept the account's app credentials (%(error)s).")
+            % {"error": error},
+            advice=_(
+                "Check the client key and client secret, then reconnect the account in "
+                "Channel accounts."
+            ),
+        )
+    return TokenExpired(
+        _("TikTok refused to renew the access token: %(detail)s")
+        % {"detail": body.get("error_description") or error or status},
+        advice=_(
+            "The refresh token was used up, has expired or was revoked. Reconnect the account "
+            "in Channel accounts."
+        ),
+    )
+
+
+def _parse_time(value: str) -> dt.datetime | None:
+    """An ISO 8601 time (``Z`` allowed; naive means UTC), or ``None`` when empty or unreadable."""
+    if not value:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)

@@ -33,8 +33,16 @@ What Warta does here, and the documentation each step follows:
   (https://docs.x.com/fundamentals/rate-limits).
 - Tokens: OAuth 2.0 Authorization Code with PKCE; an access token lives two hours, a refresh
   token is issued with the ``offline.access`` scope
-  (https://docs.x.com/fundamentals/authentication/oauth-2-0/authorization-code). Warta does not
-  renew it here: an expired token raises ``TokenExpired``.
+  (https://docs.x.com/fundamentals/authentication/oauth-2-0/authorization-code).
+- Renewal: ``POST https://api.x.com/2/oauth2/token`` as ``application/x-www-form-urlencoded``
+  with ``grant_type=refresh_token`` and ``refresh_token``; a public client adds ``client_id``, a
+  confidential client authenticates with HTTP Basic ``client_id:client_secret`` instead
+  (https://docs.x.com/fundamentals/authentication/oauth-2-0/user-access-token, steps 3 and 5).
+  The answer carries a new ``access_token``, ``expires_in`` and a new ``refresh_token``; the one
+  sent is spent. Warta renews before the first request when the stored
+  ``access_token_expires_at`` has passed, or once after a 401
+  (https://docs.x.com/x-api/fundamentals/response-codes-and-errors), and keeps the new pair with
+  ``save_credentials`` before using it. A refused renewal raises ``TokenExpired``.
 """
 
 from __future__ import annotations
@@ -54,6 +62,7 @@ from django.utils.translation import gettext_lazy
 
 from warta.publishing.platforms import http
 from warta.publishing.platforms.base import (
+    AccountConfig,
     Ambiguous,
     ConnectionInfo,
     CredentialField,
@@ -70,6 +79,9 @@ from warta.publishing.platforms.base import (
 
 API_ROOT = "https://api.x.com"
 WEB_ROOT = "https://x.com"
+TOKEN_URL = "https://api.x.com/2/oauth2/token"
+TOKEN_LIFETIME = 7200.0  # seconds, when X's answer does not say
+RENEW_MARGIN = dt.timedelta(seconds=60)  # renew this long before the stored expiry
 
 MAX_WEIGHTED_LENGTH = 280
 URL_WEIGHT = 23  # every link is wrapped in a t.co link of this length
@@ -178,12 +190,41 @@ class X(Platform):
             "access_token",
             gettext_lazy("Access token (OAuth 2.0 user context)"),
             help=gettext_lazy(
-                "A user access token with the scopes tweet.read, tweet.write, users.read and "
-                "media.write. It is valid for two hours."
+                "A user access token with the scopes tweet.read, tweet.write, users.read, "
+                "media.write and offline.access. It is valid for two hours; Warta renews it "
+                "with the refresh token."
             ),
+        ),
+        CredentialField(
+            "refresh_token",
+            gettext_lazy("Refresh token"),
+            required=False,
+            help=gettext_lazy(
+                "Issued with the access token when the scope offline.access is granted. X "
+                "replaces it at every renewal; Warta keeps the new one."
+            ),
+        ),
+        CredentialField(
+            "client_id",
+            gettext_lazy("OAuth 2.0 client ID"),
+            secret=False,
+            required=False,
+            help=gettext_lazy("From the app's Keys and tokens page in the X developer console."),
+        ),
+        CredentialField(
+            "client_secret",
+            gettext_lazy("OAuth 2.0 client secret"),
+            required=False,
+            help=gettext_lazy("Only for a confidential client (a web app); leave empty otherwise."),
         ),
     )
     docs = "https://docs.x.com/x-api/posts/create-or-edit-post"
+
+    def __init__(self, account: AccountConfig, **kwargs: Any) -> None:
+        super().__init__(account, **kwargs)
+        # The credentials in use: renewal replaces the token pair here and in storage.
+        self._credentials = dict(account.credentials)
+        self._renewed = False  # at most one renewal per connector object: no loops
 
     # --- the interface --------------------------------------------------------------------------
     def caption_length(self, text: str) -> int:
@@ -194,6 +235,7 @@ class X(Platform):
             user = self._me(api)
         return ConnectionInfo(
             name="@{}".format(user.get("username", "")),
+            expires_at=_parse_time(self._credentials.get("access_token_expires_at", "")),
             detail=_("X user %(name)s (id %(id)s).")
             % {"name": user.get("name", ""), "id": user.get("id", "")},
         )
@@ -230,20 +272,17 @@ class X(Platform):
 
     def withdraw(self, remote: Remote) -> None:
         with self._client() as api:
-            response = http.send(
-                api, "DELETE", f"/2/tweets/{remote.external_id}", platform=self.name, creates=False
-            )
+            response = self._send(api, "DELETE", f"/2/tweets/{remote.external_id}", creates=False)
             if response.status_code == 404:
                 return  # already gone
             self._check(response, creates=False)
 
     def status(self, remote: Remote) -> Remote | None:
         with self._client() as api:
-            response = http.send(
+            response = self._send(
                 api,
                 "GET",
                 f"/2/tweets/{remote.external_id}",
-                platform=self.name,
                 creates=False,
                 params={"tweet.fields": "created_at"},
             )
@@ -443,7 +482,11 @@ class X(Platform):
 
     # --- HTTP -----------------------------------------------------------------------------------
     def _client(self) -> httpx.Client:
-        token = self.account.credentials.get("access_token", "")
+        if self._can_renew() and (
+            not self._credentials.get("access_token") or self._token_expired()
+        ):
+            self._renew()
+        token = self._credentials.get("access_token", "")
         if not token:
             raise TokenExpired(
                 _("The X account has no access token."),
@@ -465,8 +508,91 @@ class X(Platform):
         media: bool = False,
         **kwargs: Any,
     ) -> dict:
-        response = http.send(api, method, url, platform=self.name, creates=creates, **kwargs)
+        response = self._send(api, method, url, creates=creates, **kwargs)
         return self._check(response, creates=creates, media=media)
+
+    def _send(
+        self, api: httpx.Client, method: str, url: str, *, creates: bool, **kwargs: Any
+    ) -> httpx.Response:
+        """Send one request; on a 401 renew the access token once and send it again (X did
+        not act on a request it refused as unauthorised, so sending it again is safe)."""
+        response = http.send(api, method, url, platform=self.name, creates=creates, **kwargs)
+        if response.status_code == 401 and self._can_renew():
+            api.headers["Authorization"] = f"Bearer {self._renew()}"
+            response = http.send(api, method, url, platform=self.name, creates=creates, **kwargs)
+        return response
+
+    # --- token renewal --------------------------------------------------------------------------
+    def _can_renew(self) -> bool:
+        credentials = self._credentials
+        return (
+            not self._renewed
+            and bool(credentials.get("refresh_token"))
+            and bool(credentials.get("client_id"))
+        )
+
+    def _token_expired(self) -> bool:
+        expires = _parse_time(self._credentials.get("access_token_expires_at", ""))
+        return expires is not None and timezone.now() >= expires - RENEW_MARGIN
+
+    def _renew(self) -> str:
+        """Exchange the refresh token for a new pair, keep it (``save_credentials``) and return
+        the new access token. The refresh token sent is spent even when the answer is lost."""
+        self._renewed = True
+        credentials = self._credentials
+        data = {"grant_type": "refresh_token", "refresh_token": credentials["refresh_token"]}
+        extra: dict[str, Any] = {}
+        if credentials.get("client_secret"):
+            extra["auth"] = httpx.BasicAuth(credentials["client_id"], credentials["client_secret"])
+        else:
+            data["client_id"] = credentials["client_id"]
+        url = self.account.options.get("token_url") or TOKEN_URL
+        with http.client("", timeout=self.timeout) as oauth:
+            response = http.send(
+                oauth, "POST", url, platform=self.name, creates=False, data=data, **extra
+            )
+        body = http.json_or_empty(response)
+        token = str(body.get("access_token") or "")
+        if response.status_code != 200 or not token:
+            raise self._renewal_error(response, body)
+        lifetime = float(body.get("expires_in") or TOKEN_LIFETIME)
+        expires_at = timezone.now() + dt.timedelta(seconds=lifetime)
+        renewed = {
+            "access_token": token,
+            "refresh_token": str(body.get("refresh_token") or credentials["refresh_token"]),
+            "access_token_expires_at": expires_at.isoformat(),
+        }
+        # Kept before use: the old refresh token no longer works, the new one must not be lost.
+        self.save_credentials(dict(renewed), expires_at)
+        credentials.update(renewed)
+        return token
+
+    def _renewal_error(self, response: httpx.Response, body: dict) -> Exception:
+        status = response.status_code
+        if status == 429 or status >= 500:
+            return Transient(
+                _("X could not renew the access token right now (HTTP %(status)d).")
+                % {"status": status},
+                advice=_("Warta tries again later."),
+                retry_after=_reset_after(response),
+            )
+        error = str(body.get("error") or "")
+        if error in ("invalid_client", "unauthorized_client"):
+            return TokenExpired(
+                _("X does not accept the account's OAuth client (%(error)s).") % {"error": error},
+                advice=_(
+                    "Check the client ID and client secret, then reconnect the account in "
+                    "Channel accounts."
+                ),
+            )
+        return TokenExpired(
+            _("X refused to renew the access token: %(detail)s")
+            % {"detail": body.get("error_description") or error or status},
+            advice=_(
+                "The refresh token was used up or revoked. Reconnect the account in Channel "
+                "accounts."
+            ),
+        )
 
     def _check(self, response: httpx.Response, *, creates: bool, media: bool = False) -> dict:
         """The body of a successful answer; otherwise the error that says what happened."""
@@ -516,6 +642,17 @@ def _detail(body: dict) -> str:
         first = errors[0]
         return str(first.get("detail") or first.get("message") or first.get("title") or "")
     return ""
+
+
+def _parse_time(value: str) -> dt.datetime | None:
+    """An ISO 8601 time (``Z`` allowed; naive means UTC), or ``None`` when empty or unreadable."""
+    if not value:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 def _reset_after(response: httpx.Response) -> float | None:
