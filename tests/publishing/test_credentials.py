@@ -14,6 +14,8 @@ from django.utils import timezone
 from warta.audit.models import Event
 from warta.publishing import services as publishing
 from warta.publishing.models import ChannelAccount
+from warta.publishing.platforms import PLATFORM_PATHS, platform_class
+from warta.publishing.platforms.base import AccountConfig
 from warta.publishing.secrets import CredentialsUnreadable, seal, unseal
 
 
@@ -57,3 +59,16 @@ def test_renewed_credentials_are_merged_sealed_and_audited_without_values():
     stored = json.dumps([event.before, event.after, event.note])
     assert "new-access" not in stored and "new-refresh" not in stored
     assert event.after["renewed"] == ["access_token", "refresh_token"]
+
+
+@pytest.mark.parametrize("code", sorted(PLATFORM_PATHS))
+def test_every_platform_is_built_the_way_the_worker_builds_it(code):
+    """``tasks.platform_for`` passes these keywords to every connector."""
+    kept = []
+    platform = platform_class(code)(
+        AccountConfig(code=code, name=code, platform=code),
+        timeout=5.0,
+        progress=lambda: None,
+        save_credentials=lambda values, expires_at: kept.append(values),
+    )
+    assert platform.code == code and platform.timeout == 5.0

@@ -8,7 +8,7 @@ import io
 import pytest
 from django.utils import timezone
 
-from tests.publishing.fakes.tiktok import MB, TikTokFake, answer
+from tests.publishing.fakes.tiktok import MB, TikTokFake, answer, oauth_error
 from warta.publishing.platforms import platform_class
 from warta.publishing.platforms.base import (
     AccountConfig,
@@ -33,7 +33,14 @@ def fake():
     server.stop()
 
 
-def connector(fake: TikTokFake, *, timeout: float = 5.0, **options: str) -> TikTok:
+def connector(
+    fake: TikTokFake,
+    *,
+    timeout: float = 5.0,
+    credentials: dict | None = None,
+    save_credentials=None,
+    **options: str,
+) -> TikTok:
     config = AccountConfig(
         code="tiktok-humas",
         name="TikTok Humas",
@@ -41,10 +48,10 @@ def connector(fake: TikTokFake, *, timeout: float = 5.0, **options: str) -> TikT
         external_id="open-1",
         handle="humaspoltekim",
         base_url=fake.url,
-        credentials={"access_token": fake.token},
-        options={"poll_interval": "0.01", **options},
+        credentials=credentials or {"access_token": fake.token},
+        options={"poll_interval": "0.01", "token_url": f"{fake.url}/v2/oauth/token/", **options},
     )
-    return TikTok(config, timeout=timeout)
+    return TikTok(config, timeout=timeout, save_credentials=save_credentials)
 
 
 def mp4(size: int = 200_000, duration: float = 45.0) -> MediaFile:
@@ -289,3 +296,144 @@ def test_daily_cap_is_transient_and_a_ban_permanent(fake):
     )
     with pytest.raises(Permanent):
         connector(fake).publish(post(video=mp4()))
+
+
+# --- token renewal ---------------------------------------------------------------------------
+class Saved:
+    """A ``save_credentials`` callable that records what it received, and whether TikTok had
+    already seen the new access token when it was called (it must not have)."""
+
+    def __init__(self, fake: TikTokFake) -> None:
+        self.fake = fake
+        self.calls: list[tuple[dict, dt.datetime | None]] = []
+        self.used_before_saved = False
+
+    def __call__(self, credentials: dict, expires_at: dt.datetime | None) -> None:
+        token = credentials.get("access_token")
+        self.used_before_saved |= any(r.bearer() == token for r in self.fake.server.log)
+        self.calls.append((credentials, expires_at))
+
+
+def renewing(fake: TikTokFake, saved: Saved, **extra: str) -> TikTok:
+    credentials = {
+        "access_token": fake.token,
+        "refresh_token": fake.refresh_token,
+        "client_key": fake.client_key,
+        "client_secret": fake.client_secret,
+        **extra,
+    }
+    return connector(fake, credentials=credentials, save_credentials=saved)
+
+
+def test_expired_token_is_renewed_once_and_the_post_succeeds(fake):
+    saved = Saved(fake)
+    tiktok = renewing(fake, saved)
+    fake.expire()
+    before = timezone.now()
+    remote = tiktok.publish(post(video=mp4()))
+    (publish,) = fake.publishes.values()
+    assert publish.status == "PUBLISH_COMPLETE" and remote.extra["publish_id"] == publish.id
+    assert fake.renewals == 1
+    ((credentials, expires_at),) = saved.calls
+    assert credentials == {
+        "access_token": fake.token,
+        "refresh_token": fake.refresh_token,  # the new one: the old is spent
+        "access_token_expires_at": expires_at.isoformat(),
+    }
+    assert fake.spent_refresh_tokens == ["rft.tiktok-0"] and fake.refresh_token != "rft.tiktok-0"
+    assert before + dt.timedelta(hours=24) - dt.timedelta(seconds=10) <= expires_at
+    assert expires_at <= timezone.now() + dt.timedelta(hours=24)
+    assert not saved.used_before_saved
+    form = fake.server.requests("POST", r"/v2/oauth/token/")[0]
+    assert form.form() == {
+        "client_key": "tt-client-key",
+        "client_secret": "tt-client-secret",
+        "grant_type": "refresh_token",
+        "refresh_token": "rft.tiktok-0",
+    }
+    creator = fake.server.requests("POST", r"/v2/post/publish/creator_info/query/")
+    assert [r.bearer() for r in creator] == ["act.tiktok-user", fake.token]  # refused, retried
+    assert len(fake.server.requests("POST", r"/v2/post/publish/video/init/")) == 1
+
+
+def test_stored_expiry_renews_before_the_first_request(fake):
+    saved = Saved(fake)
+    past = (timezone.now() - dt.timedelta(minutes=1)).isoformat()
+    info = renewing(fake, saved, access_token_expires_at=past).test_connection()
+    assert fake.server.log[0].path == "/v2/oauth/token/"
+    assert all(r.bearer() == fake.token for r in fake.server.log[1:])
+    assert info.expires_at == saved.calls[0][1]
+
+
+def test_an_unexpired_stored_token_is_used_as_it_is(fake):
+    saved = Saved(fake)
+    later = (timezone.now() + dt.timedelta(hours=3)).isoformat()
+    renewing(fake, saved, access_token_expires_at=later).test_connection()
+    assert fake.renewals == 0 and saved.calls == []
+
+
+@pytest.mark.parametrize("status", [400, 200])
+def test_spent_refresh_token_is_token_expired(fake, status):
+    fake.refusal_status = status  # whatever the HTTP status, the body says invalid_grant
+    saved = Saved(fake)
+    fake.expire()
+    renewing(fake, saved).test_connection()  # renews: rft.tiktok-0 is now spent
+    stale = renewing(fake, saved, access_token="act.tiktok-user", refresh_token="rft.tiktok-0")
+    fake.expire()
+    with pytest.raises(TokenExpired) as caught:
+        stale.publish(post(video=mp4()))
+    assert "invalid or expired" in caught.value.message
+    assert "Reconnect" in caught.value.advice
+    assert len(saved.calls) == 1 and fake.publishes == {}
+
+
+def test_revoked_refresh_token_is_token_expired(fake):
+    saved = Saved(fake)
+    tiktok = renewing(fake, saved)
+    fake.revoke()
+    with pytest.raises(TokenExpired):
+        tiktok.publish(post(video=mp4()))
+    assert saved.calls == [] and fake.publishes == {}
+
+
+def test_wrong_client_secret_is_token_expired_about_the_app(fake):
+    tiktok = renewing(fake, Saved(fake), client_secret="wrong")
+    fake.expire()
+    with pytest.raises(TokenExpired) as caught:
+        tiktok.publish(post(video=mp4()))
+    assert "client secret" in caught.value.advice
+
+
+def test_renewal_is_not_repeated_in_a_loop(fake):
+    saved = Saved(fake)
+    tiktok = renewing(fake, saved)
+    for _ in range(3):  # TikTok keeps refusing even the renewed token
+        fake.server.fail_next(
+            "POST", r"/v2/post/publish/creator_info/query/", answer("access_token_invalid")
+        )
+    with pytest.raises(TokenExpired):
+        tiktok.publish(post(video=mp4()))
+    assert fake.renewals == 1 and len(saved.calls) == 1
+    assert len(fake.server.requests("POST", r"/v2/post/publish/creator_info/query/")) == 2
+
+
+def test_a_renewed_token_that_is_refused_is_not_renewed_again(fake):
+    fake.token_lifetime = 0  # every renewed token is refused at once
+    saved = Saved(fake)
+    past = (timezone.now() - dt.timedelta(minutes=1)).isoformat()
+    with pytest.raises(TokenExpired):
+        renewing(fake, saved, access_token_expires_at=past).publish(post(video=mp4()))
+    assert fake.renewals == 1 and len(saved.calls) == 1
+
+
+def test_renewal_when_tiktok_is_busy_is_transient(fake):
+    tiktok = renewing(fake, Saved(fake))
+    fake.expire()
+    fake.server.fail_next(
+        "POST",
+        r"/v2/oauth/token/",
+        oauth_error("temporarily_unavailable", "Service is unavailable.", 503),
+    )
+    with pytest.raises(Transient):
+        tiktok.publish(post(video=mp4()))
+    assert fake.publishes == {}

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
-from tests.publishing.fakes.x import XFake, problem, rate_limited
+from tests.publishing.fakes.x import XFake, oauth_error, problem, rate_limited
 from warta.publishing.platforms import platform_class
 from warta.publishing.platforms.base import (
     AccountConfig,
@@ -33,7 +33,7 @@ def fake():
     server.stop()
 
 
-def account(fake: XFake, **options: str) -> AccountConfig:
+def account(fake: XFake, credentials: dict | None = None, **options: str) -> AccountConfig:
     return AccountConfig(
         code="x-humas",
         name="X Humas",
@@ -41,8 +41,8 @@ def account(fake: XFake, **options: str) -> AccountConfig:
         external_id=fake.user["id"],
         handle="humaspoltekim",
         base_url=fake.url,
-        credentials={"access_token": fake.token},
-        options={"poll_interval": "0.01", **options},
+        credentials=credentials or {"access_token": fake.token},
+        options={"poll_interval": "0.01", "token_url": f"{fake.url}/2/oauth2/token", **options},
     )
 
 
@@ -268,3 +268,169 @@ def test_forbidden_is_permanent_with_x_words(fake):
     with pytest.raises(Permanent) as caught:
         connector(fake).publish(post())
     assert "duplicate content" in caught.value.message
+
+
+# --- token renewal ---------------------------------------------------------------------------
+class Saved:
+    """A ``save_credentials`` callable that records what it received, and whether X had already
+    seen the new access token when it was called (it must not have)."""
+
+    def __init__(self, fake: XFake) -> None:
+        self.fake = fake
+        self.calls: list[tuple[dict, dt.datetime | None]] = []
+        self.used_before_saved = False
+
+    def __call__(self, credentials: dict, expires_at: dt.datetime | None) -> None:
+        token = credentials.get("access_token")
+        self.used_before_saved |= any(r.bearer() == token for r in self.fake.server.log)
+        self.calls.append((credentials, expires_at))
+
+
+def renewing(fake: XFake, saved: Saved, *, timeout: float = 5.0, **extra: str) -> X:
+    credentials = {
+        "access_token": fake.token,
+        "refresh_token": fake.refresh_token,
+        "client_id": fake.client_id,
+        **extra,
+    }
+    return X(account(fake, credentials), timeout=timeout, save_credentials=saved)
+
+
+def test_expired_token_is_renewed_once_and_the_post_succeeds(fake):
+    saved = Saved(fake)
+    x = renewing(fake, saved)
+    fake.expire()
+    before = timezone.now()
+    remote = x.publish(post(photos=(jpeg(),)))
+    assert fake.tweets[remote.external_id].sent_text == post().caption
+    assert fake.renewals == 1
+    ((credentials, expires_at),) = saved.calls
+    assert credentials == {
+        "access_token": fake.token,
+        "refresh_token": fake.refresh_token,  # the new one: the old is spent
+        "access_token_expires_at": expires_at.isoformat(),
+    }
+    assert fake.refresh_token != "x-refresh-0" and "x-refresh-0" in fake.spent_refresh_tokens
+    assert (
+        before + dt.timedelta(seconds=7190)
+        <= expires_at
+        <= timezone.now() + dt.timedelta(seconds=7200)
+    )
+    assert not saved.used_before_saved
+    form = fake.server.requests("POST", r"/2/oauth2/token")[0]
+    assert form.form() == {
+        "grant_type": "refresh_token",
+        "refresh_token": "x-refresh-0",
+        "client_id": "x-client-id",
+    }
+    assert "authorization" not in form.headers  # a public client: no Basic auth
+    uploads = fake.server.requests("POST", r"/2/media/upload")
+    assert [u.bearer() for u in uploads] == ["x-user-token", fake.token]  # refused, then retried
+    assert len(fake.server.requests("POST", r"/2/tweets")) == 1
+
+
+def test_stored_expiry_renews_before_the_first_request(fake):
+    saved = Saved(fake)
+    past = (timezone.now() - dt.timedelta(minutes=5)).isoformat()
+    x = renewing(fake, saved, access_token_expires_at=past)
+    info = x.test_connection()
+    assert [r.path for r in fake.server.log] == ["/2/oauth2/token", "/2/users/me"]
+    assert fake.server.log[1].bearer() == fake.token == saved.calls[0][0]["access_token"]
+    assert info.expires_at == saved.calls[0][1]
+
+
+def test_an_unexpired_stored_token_is_used_as_it_is(fake):
+    saved = Saved(fake)
+    later = (timezone.now() + dt.timedelta(hours=1)).isoformat()
+    renewing(fake, saved, access_token_expires_at=later).test_connection()
+    assert fake.renewals == 0 and saved.calls == []
+
+
+def test_confidential_client_renews_with_basic_auth(fake):
+    fake.client_secret = "x-secret"
+    saved = Saved(fake)
+    x = renewing(fake, saved, client_secret="x-secret")
+    fake.expire()
+    x.publish(post())
+    request = fake.server.requests("POST", r"/2/oauth2/token")[0]
+    assert request.headers["authorization"].startswith("Basic ")
+    assert "client_id" not in request.form()
+    assert len(saved.calls) == 1 and len(fake.live_tweets()) == 1
+
+
+def test_wrong_client_secret_is_token_expired_about_the_client(fake):
+    fake.client_secret = "x-secret"
+    x = renewing(fake, Saved(fake), client_secret="wrong")
+    fake.expire()
+    with pytest.raises(TokenExpired) as caught:
+        x.publish(post())
+    assert "client" in caught.value.advice
+    assert fake.tweets == {}
+
+
+def test_spent_refresh_token_is_token_expired(fake):
+    saved = Saved(fake)
+    first = renewing(fake, saved)
+    fake.expire()
+    first.test_connection()  # renews: x-refresh-0 is now spent
+    stale = X(
+        account(
+            fake,
+            {
+                "access_token": "x-user-token",
+                "refresh_token": "x-refresh-0",
+                "client_id": "x-client-id",
+            },
+        ),
+        timeout=5.0,
+        save_credentials=saved,
+    )
+    fake.expire()
+    with pytest.raises(TokenExpired) as caught:
+        stale.publish(post())
+    assert "Value passed for the token was invalid." in caught.value.message
+    assert "Reconnect" in caught.value.advice
+    assert len(saved.calls) == 1  # only the first renewal was kept
+    assert fake.tweets == {}
+
+
+def test_revoked_refresh_token_is_token_expired(fake):
+    saved = Saved(fake)
+    x = renewing(fake, saved)
+    fake.revoke()
+    with pytest.raises(TokenExpired):
+        x.publish(post())
+    assert saved.calls == [] and fake.tweets == {}
+
+
+def test_renewal_is_not_repeated_in_a_loop(fake):
+    saved = Saved(fake)
+    x = renewing(fake, saved)
+    for _ in range(3):  # X keeps refusing even the renewed token
+        fake.server.fail_next("POST", r"/2/tweets", problem(401, "Unauthorized"))
+    with pytest.raises(TokenExpired):
+        x.publish(post())
+    assert fake.renewals == 1 and len(saved.calls) == 1
+    assert len(fake.server.requests("POST", r"/2/tweets")) == 2  # the first try and one retry
+
+
+def test_a_renewed_token_that_is_refused_is_not_renewed_again(fake):
+    fake.token_lifetime = 0  # every renewed token is refused at once
+    saved = Saved(fake)
+    past = (timezone.now() - dt.timedelta(minutes=5)).isoformat()
+    x = renewing(fake, saved, access_token_expires_at=past)
+    with pytest.raises(TokenExpired):
+        x.publish(post(photos=(jpeg(),)))
+    assert fake.renewals == 1 and len(saved.calls) == 1
+    assert len(fake.server.requests("POST", r"/2/media/upload")) == 1
+
+
+def test_renewal_when_x_is_busy_is_transient(fake):
+    x = renewing(fake, Saved(fake))
+    fake.expire()
+    fake.server.fail_next(
+        "POST", r"/2/oauth2/token", oauth_error(503, "server_error", "Service Unavailable")
+    )
+    with pytest.raises(Transient):
+        x.publish(post())
+    assert fake.tweets == {}

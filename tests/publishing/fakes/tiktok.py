@@ -10,6 +10,15 @@ creator may post. Every answer carries ``{"error": {"code", "message", "log_id"}
 answer 206 until the last chunk, which answers 201; a post then goes PROCESSING_UPLOAD →
 PUBLISH_COMPLETE (public posts get ``publicaly_available_post_id`` and appear in
 ``/v2/video/list/``), or FAILED with a ``fail_reason``.
+
+Tokens (https://developers.tiktok.com/docs/en/oauth-refresh-a-user-access-token,
+https://developers.tiktok.com/doc/oauth-error-handling): an access token works until
+``token_lifetime`` seconds after it was issued (``expire()`` ends it at once) and is then refused
+with 401 ``access_token_invalid``; ``POST /v2/oauth/token/`` takes only a form with
+``client_key``, ``client_secret``, ``grant_type=refresh_token`` and the current
+``refresh_token``, answers ``access_token``/``expires_in``/``refresh_token``/
+``refresh_expires_in``, and rotates the refresh token: the one sent is refused afterwards with
+``{"error": "invalid_grant", "error_description", "log_id"}``.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+import time
 from dataclasses import dataclass, field
 
 from tests.publishing.fakekit import FakeServer, Reply, Request
@@ -48,6 +58,14 @@ def answer(code: str = "ok", data: dict | None = None, message: str = "") -> Rep
     )
 
 
+def oauth_error(error: str, description: str, status: int = 400) -> Reply:
+    """The OAuth endpoints' error body (Login Kit error handling)."""
+    return Reply(
+        status,
+        {"error": error, "error_description": description, "log_id": "202611290000000000OAUTH"},
+    )
+
+
 def utf16(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
@@ -73,9 +91,26 @@ class Publish:
 
 
 class TikTokFake:
-    def __init__(self, *, token: str = "act.tiktok-user") -> None:
+    def __init__(
+        self,
+        *,
+        token: str = "act.tiktok-user",
+        client_key: str = "tt-client-key",
+        client_secret: str = "tt-client-secret",
+        refresh_token: str = "rft.tiktok-0",
+        token_lifetime: int = 86400,
+    ) -> None:
         self.server = FakeServer()
         self.token = token
+        self.token_expires_at: float | None = None  # the first token lives until expire()
+        self.client_key = client_key
+        self.client_secret = client_secret
+        self.refresh_token = refresh_token
+        self.token_lifetime = token_lifetime
+        self.spent_refresh_tokens: list[str] = []
+        self.renewals = 0
+        self.refusal_status = 400  # HTTP status of a refused renewal
+        self._tokens = itertools.count(1)
         self.audited = False
         self.verified_prefix = "https://poltekim.example.id/media/"
         self.creator = {
@@ -107,11 +142,64 @@ class TikTokFake:
     def url(self) -> str:
         return self.server.url
 
+    def expire(self) -> None:
+        """The current access token stops working (its lifetime is over)."""
+        self.token_expires_at = time.time() - 1
+
+    def revoke(self) -> None:
+        """The user removed the app: the refresh token no longer works either."""
+        self.expire()
+        self.spent_refresh_tokens.append(self.refresh_token)
+        self.refresh_token = ""
+
+    def _renew(self, request: Request) -> Reply:
+        """``POST /v2/oauth/token/`` with ``grant_type=refresh_token``."""
+        if not request.headers.get("content-type", "").startswith(
+            "application/x-www-form-urlencoded"
+        ):
+            return oauth_error("invalid_request", "Content-Type must be form-urlencoded.")
+        form = request.form()
+        missing = [
+            name
+            for name in ("client_key", "client_secret", "grant_type", "refresh_token")
+            if not form.get(name)
+        ]
+        if missing:
+            return oauth_error("invalid_request", f"Missing {', '.join(missing)}.")
+        if form["client_key"] != self.client_key or form["client_secret"] != self.client_secret:
+            return oauth_error("invalid_client", "Client key or secret is invalid.", 401)
+        if form["grant_type"] != "refresh_token":
+            return oauth_error("unsupported_grant_type", "grant_type is not supported.")
+        given = form["refresh_token"]
+        if not self.refresh_token or given != self.refresh_token:
+            return oauth_error(
+                "invalid_grant", "Refresh token is invalid or expired.", self.refusal_status
+            )
+        number = next(self._tokens)
+        self.spent_refresh_tokens.append(given)
+        self.refresh_token = f"rft.tiktok-{number}"
+        self.token = f"act.tiktok-{number}"
+        self.token_expires_at = time.time() + self.token_lifetime
+        self.renewals += 1
+        return Reply(
+            200,
+            {
+                "open_id": "open-1",
+                "scope": "user.info.basic,video.publish,video.list",
+                "access_token": self.token,
+                "expires_in": self.token_lifetime,
+                "refresh_token": self.refresh_token,
+                "refresh_expires_in": 31536000,
+                "token_type": "Bearer",
+            },
+        )
+
     # --- routes -----------------------------------------------------------------------------
     def _route(self, method: str, pattern: str, *, scope: str = ""):
         def wrap(handler):
             def guarded(request: Request) -> Reply:
-                if request.bearer() != self.token:
+                live = self.token_expires_at is None or time.time() < self.token_expires_at
+                if request.bearer() != self.token or not live:
                     return answer("access_token_invalid", message="The access token is invalid.")
                 if scope and scope not in self.scopes:
                     return answer("scope_not_authorized", message=f"Scope {scope} missing.")
@@ -124,6 +212,7 @@ class TikTokFake:
 
     def _add_routes(self) -> None:
         route = self._route
+        self.server.route("POST", r"/v2/oauth/token/")(self._renew)
 
         @route("GET", r"/v2/user/info/", scope="user.info.basic")
         def user_info(request: Request) -> Reply:

@@ -11,10 +11,19 @@ timeline with ``start_time`` in ``YYYY-MM-DDTHH:mm:ssZ`` and ``max_results`` 5â€
 as problem details (``title``/``detail``/``type``/``status``) and a 429 carries the
 ``x-rate-limit-*`` headers. Stored text is returned as X returns it: links rewritten to t.co,
 a media link appended, ``&<>`` escaped.
+
+Tokens (https://docs.x.com/fundamentals/authentication/oauth-2-0/user-access-token): an access
+token works until ``token_lifetime`` seconds after it was issued (``expire()`` ends it at once)
+and is refused with the 401 problem body; ``POST /2/oauth2/token`` takes only a form with
+``grant_type=refresh_token`` and the current ``refresh_token``, authenticated by ``client_id`` in
+the form (public client) or HTTP Basic ``client_id:client_secret`` (confidential client, when
+``client_secret`` is set). Every renewal issues a new pair; a spent or unknown refresh token is
+refused with ``{"error": "invalid_request", "error_description": ...}``.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import html
 import itertools
@@ -62,6 +71,11 @@ def problem(status: int, title: str, detail: str = "") -> Reply:
     )
 
 
+def oauth_error(status: int, error: str, description: str) -> Reply:
+    """The token endpoint's error body (OAuth 2.0, RFC 6749 section 5.2)."""
+    return Reply(status, {"error": error, "error_description": description})
+
+
 def rate_limited(reset_in: int = 120) -> Reply:
     """The documented 429: problem details and the x-rate-limit headers."""
     reply = problem(429, "Too Many Requests")
@@ -99,9 +113,26 @@ class Tweet:
 class XFake:
     """The fake's state and routes; ``start()`` serves it on a free local port."""
 
-    def __init__(self, *, token: str = "x-user-token", user_id: str = "1500") -> None:
+    def __init__(
+        self,
+        *,
+        token: str = "x-user-token",
+        user_id: str = "1500",
+        client_id: str = "x-client-id",
+        client_secret: str = "",
+        refresh_token: str = "x-refresh-0",
+        token_lifetime: int = 7200,
+    ) -> None:
         self.server = FakeServer()
         self.token = token
+        self.token_expires_at: float | None = None  # the first token lives until expire()
+        self.client_id = client_id
+        self.client_secret = client_secret  # set: a confidential client (Basic auth)
+        self.refresh_token = refresh_token
+        self.token_lifetime = token_lifetime
+        self.spent_refresh_tokens: list[str] = []
+        self.renewals = 0
+        self._tokens = itertools.count(1)
         self.user = {"id": user_id, "name": "Humas Poltekim", "username": "humaspoltekim"}
         self.media: dict[str, Media] = {}
         self.tweets: dict[str, Tweet] = {}
@@ -128,10 +159,60 @@ class XFake:
     def live_tweets(self) -> list[Tweet]:
         return [t for t in self.tweets.values() if not t.deleted]
 
+    def expire(self) -> None:
+        """The current access token stops working (its two hours are over)."""
+        self.token_expires_at = time.time() - 1
+
+    def revoke(self) -> None:
+        """The user removed the app: the refresh token no longer works either."""
+        self.expire()
+        self.spent_refresh_tokens.append(self.refresh_token)
+        self.refresh_token = ""
+
     def _authorised(self, request: Request) -> Reply | None:
-        if request.bearer() != self.token:
+        live = self.token_expires_at is None or time.time() < self.token_expires_at
+        if request.bearer() != self.token or not live:
             return problem(401, "Unauthorized")
         return None
+
+    def _renew(self, request: Request) -> Reply:
+        """``POST /2/oauth2/token`` with ``grant_type=refresh_token``."""
+        if not request.headers.get("content-type", "").startswith(
+            "application/x-www-form-urlencoded"
+        ):
+            return oauth_error(400, "invalid_request", "Content-Type must be form-urlencoded.")
+        form = request.form()
+        if self.client_secret:
+            expected = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode())
+            if request.headers.get("authorization", "") != "Basic " + expected.decode():
+                return oauth_error(401, "unauthorized_client", "Missing valid authorization header")
+        elif form.get("client_id") != self.client_id:
+            return oauth_error(400, "invalid_request", "Missing required parameter [client_id].")
+        if form.get("grant_type") != "refresh_token":
+            return oauth_error(400, "unsupported_grant_type", "grant_type is not supported.")
+        given = form.get("refresh_token", "")
+        if not given:
+            return oauth_error(
+                400, "invalid_request", "Missing required parameter [refresh_token]."
+            )
+        if not self.refresh_token or given != self.refresh_token:
+            return oauth_error(400, "invalid_request", "Value passed for the token was invalid.")
+        number = next(self._tokens)
+        self.spent_refresh_tokens.append(given)
+        self.refresh_token = f"x-refresh-{number}"
+        self.token = f"x-access-{number}"
+        self.token_expires_at = time.time() + self.token_lifetime
+        self.renewals += 1
+        return Reply(
+            200,
+            {
+                "token_type": "bearer",
+                "expires_in": self.token_lifetime,
+                "access_token": self.token,
+                "scope": "tweet.read tweet.write users.read media.write offline.access",
+                "refresh_token": self.refresh_token,
+            },
+        )
 
     def _route(self, method: str, pattern: str):
         def wrap(handler):
@@ -146,6 +227,7 @@ class XFake:
     # --- routes -----------------------------------------------------------------------------
     def _add_routes(self) -> None:
         route = self._route
+        self.server.route("POST", r"/2/oauth2/token")(self._renew)
 
         @route("GET", r"/2/users/me")
         def me(request: Request) -> Reply:

@@ -191,13 +191,13 @@ class YouTube(Platform):
     )
     docs = "https://developers.google.com/youtube/v3/guides/using_resumable_upload_protocol"
 
-    def __init__(self, account, *, timeout=30.0, progress=None) -> None:
-        super().__init__(account, timeout=timeout, progress=progress)
+    def __init__(self, account, **kwargs) -> None:
+        super().__init__(account, **kwargs)
         self._access_token = account.credentials.get("access_token", "")
         self._token_deadline: float | None = None  # time.monotonic() after which to refresh
         self._refresh_expires_at: dt.datetime | None = None
         self._uploads_playlist = ""
-        self._http = http.client(account.base_url or API_ROOT, timeout=timeout)
+        self._http = http.client(account.base_url or API_ROOT, timeout=self.timeout)
 
     def caption_length(self, text: str) -> int:
         """The description limit is in bytes."""
