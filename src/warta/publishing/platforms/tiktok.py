@@ -59,7 +59,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from warta.publishing.platforms import http
+from warta.publishing.platforms import http, oauth
 from warta.publishing.platforms.base import (
     AccountConfig,
     Ambiguous,
@@ -80,7 +80,6 @@ API_ROOT = "https://open.tiktokapis.com"
 WEB_ROOT = "https://www.tiktok.com"
 TOKEN_URL = "https://open.tiktokapis.com/v2/oauth/token/"
 TOKEN_LIFETIME = 86400.0  # seconds, when TikTok's answer does not say
-RENEW_MARGIN = dt.timedelta(seconds=60)  # renew this long before the stored expiry
 
 MB = 1024 * 1024
 MIN_CHUNK = 5 * MB
@@ -208,7 +207,7 @@ class TikTok(Platform):
         user = body.get("data", {}).get("user", {})
         return ConnectionInfo(
             name=user.get("display_name") or creator.get("creator_nickname", ""),
-            expires_at=_parse_time(self._credentials.get("access_token_expires_at", "")),
+            expires_at=oauth.stored_expiry(self._credentials),
             detail=_("TikTok account @%(user)s; allowed visibility: %(options)s.")
             % {
                 "user": creator.get("creator_username", ""),
@@ -476,7 +475,7 @@ class TikTok(Platform):
     # --- HTTP -----------------------------------------------------------------------------------
     def _client(self) -> httpx.Client:
         if self._can_renew() and (
-            not self._credentials.get("access_token") or self._token_expired()
+            not self._credentials.get("access_token") or oauth.token_expired(self._credentials)
         ):
             self._renew()
         token = self._credentials.get("access_token", "")
@@ -533,10 +532,6 @@ class TikTok(Platform):
             credentials.get(name) for name in ("refresh_token", "client_key", "client_secret")
         )
 
-    def _token_expired(self) -> bool:
-        expires = _parse_time(self._credentials.get("access_token_expires_at", ""))
-        return expires is not None and timezone.now() >= expires - RENEW_MARGIN
-
     def _renew(self) -> str:
         """Exchange the refresh token for a new pair, keep it (``save_credentials``) and return
         the new access token. The refresh token sent is spent even when the answer is lost."""
@@ -562,17 +557,9 @@ class TikTok(Platform):
         token = str(body.get("access_token") or "")
         if response.status_code != 200 or not token or body.get("error"):
             raise _renewal_error(response, body)
-        lifetime = float(body.get("expires_in") or TOKEN_LIFETIME)
-        expires_at = timezone.now() + dt.timedelta(seconds=lifetime)
-        renewed = {
-            "access_token": token,
-            "refresh_token": str(body.get("refresh_token") or credentials["refresh_token"]),
-            "access_token_expires_at": expires_at.isoformat(),
-        }
-        # Kept before use: the old refresh token no longer works, the new one must not be lost.
-        self.save_credentials(dict(renewed), expires_at)
-        credentials.update(renewed)
-        return token
+        return oauth.keep_renewed(
+            credentials, body, default_lifetime=TOKEN_LIFETIME, save=self.save_credentials
+        )
 
     def _check(self, response: httpx.Response, *, creates: bool) -> dict:
         """The body of a successful answer; otherwise the error that says what happened."""
@@ -701,14 +688,3 @@ def _renewal_error(response: httpx.Response, body: dict) -> Exception:
             "in Channel accounts."
         ),
     )
-
-
-def _parse_time(value: str) -> dt.datetime | None:
-    """An ISO 8601 time (``Z`` allowed; naive means UTC), or ``None`` when empty or unreadable."""
-    if not value:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)

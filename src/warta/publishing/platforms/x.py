@@ -60,7 +60,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from warta.publishing.platforms import http
+from warta.publishing.platforms import http, oauth
 from warta.publishing.platforms.base import (
     AccountConfig,
     Ambiguous,
@@ -81,7 +81,6 @@ API_ROOT = "https://api.x.com"
 WEB_ROOT = "https://x.com"
 TOKEN_URL = "https://api.x.com/2/oauth2/token"
 TOKEN_LIFETIME = 7200.0  # seconds, when X's answer does not say
-RENEW_MARGIN = dt.timedelta(seconds=60)  # renew this long before the stored expiry
 
 MAX_WEIGHTED_LENGTH = 280
 URL_WEIGHT = 23  # every link is wrapped in a t.co link of this length
@@ -235,7 +234,7 @@ class X(Platform):
             user = self._me(api)
         return ConnectionInfo(
             name="@{}".format(user.get("username", "")),
-            expires_at=_parse_time(self._credentials.get("access_token_expires_at", "")),
+            expires_at=oauth.stored_expiry(self._credentials),
             detail=_("X user %(name)s (id %(id)s).")
             % {"name": user.get("name", ""), "id": user.get("id", "")},
         )
@@ -483,7 +482,7 @@ class X(Platform):
     # --- HTTP -----------------------------------------------------------------------------------
     def _client(self) -> httpx.Client:
         if self._can_renew() and (
-            not self._credentials.get("access_token") or self._token_expired()
+            not self._credentials.get("access_token") or oauth.token_expired(self._credentials)
         ):
             self._renew()
         token = self._credentials.get("access_token", "")
@@ -531,10 +530,6 @@ class X(Platform):
             and bool(credentials.get("client_id"))
         )
 
-    def _token_expired(self) -> bool:
-        expires = _parse_time(self._credentials.get("access_token_expires_at", ""))
-        return expires is not None and timezone.now() >= expires - RENEW_MARGIN
-
     def _renew(self) -> str:
         """Exchange the refresh token for a new pair, keep it (``save_credentials``) and return
         the new access token. The refresh token sent is spent even when the answer is lost."""
@@ -555,17 +550,9 @@ class X(Platform):
         token = str(body.get("access_token") or "")
         if response.status_code != 200 or not token:
             raise self._renewal_error(response, body)
-        lifetime = float(body.get("expires_in") or TOKEN_LIFETIME)
-        expires_at = timezone.now() + dt.timedelta(seconds=lifetime)
-        renewed = {
-            "access_token": token,
-            "refresh_token": str(body.get("refresh_token") or credentials["refresh_token"]),
-            "access_token_expires_at": expires_at.isoformat(),
-        }
-        # Kept before use: the old refresh token no longer works, the new one must not be lost.
-        self.save_credentials(dict(renewed), expires_at)
-        credentials.update(renewed)
-        return token
+        return oauth.keep_renewed(
+            credentials, body, default_lifetime=TOKEN_LIFETIME, save=self.save_credentials
+        )
 
     def _renewal_error(self, response: httpx.Response, body: dict) -> Exception:
         status = response.status_code
@@ -642,17 +629,6 @@ def _detail(body: dict) -> str:
         first = errors[0]
         return str(first.get("detail") or first.get("message") or first.get("title") or "")
     return ""
-
-
-def _parse_time(value: str) -> dt.datetime | None:
-    """An ISO 8601 time (``Z`` allowed; naive means UTC), or ``None`` when empty or unreadable."""
-    if not value:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 def _reset_after(response: httpx.Response) -> float | None:
