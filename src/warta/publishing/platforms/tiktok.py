@@ -538,9 +538,9 @@ class TikTok(Platform):
         self._renewed = True
         credentials = self._credentials
         url = self.account.options.get("token_url") or TOKEN_URL
-        with http.client("", timeout=self.timeout) as oauth:
+        with http.client("", timeout=self.timeout) as token_api:
             response = http.send(
-                oauth,
+                token_api,
                 "POST",
                 url,
                 platform=self.name,

@@ -542,9 +542,9 @@ class X(Platform):
         else:
             data["client_id"] = credentials["client_id"]
         url = self.account.options.get("token_url") or TOKEN_URL
-        with http.client("", timeout=self.timeout) as oauth:
+        with http.client("", timeout=self.timeout) as token_api:
             response = http.send(
-                oauth, "POST", url, platform=self.name, creates=False, data=data, **extra
+                token_api, "POST", url, platform=self.name, creates=False, data=data, **extra
             )
         body = http.json_or_empty(response)
         token = str(body.get("access_token") or "")
