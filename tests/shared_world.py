@@ -92,6 +92,9 @@ def fingerprint() -> dict[str, tuple[int, int]]:
         "audit.event",
         "media.asset",
         "notify.notification",
+        "publishing.channelaccount",
+        "publishing.publication",
+        "publishing.channeltext",
     )
     found = {}
     for label in labels:

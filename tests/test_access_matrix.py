@@ -61,10 +61,19 @@ def signed_in(ok: str = OK, **others: str) -> dict:
     return {"*": ok, ANONYMOUS: LOGIN, **others}
 
 
+def staff_only(ok: str = OK) -> dict:
+    """An administrators' page: visitors sign in first, everyone else is refused."""
+    return {"*": DENIED, ANONYMOUS: LOGIN, ADMIN: ok}
+
+
 EVERYONE = {"*": OK}
 POST_ONLY_GET = {"*": NOT_ALLOWED}  # GET (and HEAD) of a view that only takes POST
 NO_POST = {"*": NOT_ALLOWED}  # POST to a page that only shows (require_safe)
 ITEM = lambda ids: {"pk": ids["item"]}  # noqa: E731
+PUBLISHING_ITEM = lambda ids: {"pk": ids["publishing_item"]}  # noqa: E731
+PUBLICATION = lambda ids: {"pk": ids["publication"]}  # noqa: E731
+# Who may act on a publication, and is refused because the post sent nothing.
+PUBLISHERS_REFUSED = {CREATOR: BAD, ADMIN: BAD}
 
 EXPECTATIONS: dict[str, Expect] = {
     # --- Plumbing open to everyone
@@ -152,6 +161,61 @@ EXPECTATIONS: dict[str, Expect] = {
         args=lambda ids: {"upload_id": "00000000-0000-4000-8000-000000000000"},
         get=members(TUS_VERSION_MISSING),
         post=members(TUS_VERSION_MISSING),
+    ),
+    # --- Publishing. Channel accounts: administrators only (the second factor passed).
+    "publishing:accounts": Expect(get=staff_only(), post=NO_POST),
+    # Without a platform chosen (as sent here) both answer the choice of platform.
+    "publishing:account_new": Expect(get=staff_only(), post=staff_only()),
+    "publishing:account": Expect(
+        args=lambda ids: {"pk": ids["channel_account"]},
+        get=staff_only(),
+        post=staff_only(BAD),
+    ),
+    # The website's account: its connection test asks no one outside, and it cannot be
+    # deactivated (refused with a message on the account page).
+    "publishing:account_test": Expect(
+        args=lambda ids: {"pk": ids["website_account"]},
+        get=POST_ONLY_GET,
+        post=staff_only(MOVED),
+    ),
+    "publishing:account_deactivate": Expect(
+        args=lambda ids: {"pk": ids["website_account"]},
+        get=POST_ONLY_GET,
+        post=staff_only(MOVED),
+    ),
+    # An item's channel texts: seen by whoever sees the item; written, while its case is
+    # open, by the writers (the SOP's first role) and administrators, who get an empty post
+    # (as sent here) back as the form.
+    "publishing:texts": Expect(
+        args=ITEM, get=members(), post=members(DENIED, **{CREATOR: BAD, ADMIN: BAD})
+    ),
+    "publishing:preview": Expect(args=PUBLISHING_ITEM, get=members(), post=NO_POST),
+    "publishing:status": Expect(args=PUBLISHING_ITEM, get=members(), post=NO_POST),
+    # Withdrawing a published item: the publishing step's role and administrators; a post
+    # without a reason (as sent here) is refused with the status page.
+    "publishing:withdraw": Expect(
+        args=lambda ids: {"pk": ids["published_item"]},
+        get=POST_ONLY_GET,
+        post=members(DENIED, **PUBLISHERS_REFUSED),
+    ),
+    # A correction of a published item: the role of the step its revision loop returns to.
+    "publishing:correct": Expect(
+        args=lambda ids: {"pk": ids["published_item"]},
+        get=POST_ONLY_GET,
+        post=members(DENIED, **{CREATOR: BAD}),
+    ),
+    # A publication of the item at its open publishing step (Instagram, waiting for the post's
+    # address): the one who may act on that step, and administrators. Nothing sent, so each is
+    # refused with the status page — an address is missing, a channel used by hand is not sent
+    # again, and it is no removal to confirm — and nothing changes for the next person.
+    "publishing:record": Expect(
+        args=PUBLICATION, get=POST_ONLY_GET, post=members(DENIED, **PUBLISHERS_REFUSED)
+    ),
+    "publishing:retry": Expect(
+        args=PUBLICATION, get=POST_ONLY_GET, post=members(DENIED, **PUBLISHERS_REFUSED)
+    ),
+    "publishing:confirm_removed": Expect(
+        args=PUBLICATION, get=POST_ONLY_GET, post=members(DENIED, **PUBLISHERS_REFUSED)
     ),
     # --- The public website
     "site:index": Expect(get=EVERYONE, post=NO_POST),

@@ -6,7 +6,12 @@ The demo world is built once for the module and each test runs in a savepoint of
 crawled page ended the session (``SignedIn`` in ``tests/urlwalk.py``, which reads the test
 client's session cookie), and logs only the errors.
 
+Channel accounts' connection tests are crawled too; ``socket.getaddrinfo`` answers every name
+but this machine's as unknown, so they fail as offline and never reach the real platforms.
+
 References: https://docs.djangoproject.com/en/5.2/topics/testing/tools/#django.test.Client.cookies,
+https://docs.python.org/3/library/socket.html#socket.getaddrinfo,
+https://docs.pytest.org/en/stable/how-to/monkeypatch.html,
 https://docs.djangoproject.com/en/5.2/ref/urlresolvers/#resolve,
 https://docs.djangoproject.com/en/5.2/ref/logging/#django-request
 """
@@ -19,26 +24,37 @@ from contextlib import contextmanager
 
 import pytest
 from django.test import Client
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 
 from tests.shared_world import shared_world
 from tests.urlwalk import (
     ADMIN,
     ANONYMOUS,
+    API_ACCOUNT,
     METHODS,
     ODD_POST,
     ODD_QUERIES,
     PLH,
     SignedIn,
     odd_values,
+    offline_getaddrinfo,
     plausible_post,
     routes,
+    sign_in,
 )
 
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch):
+    """No platform outside is reached: a crawled connection test fails as offline."""
+    import socket
+
+    monkeypatch.setattr(socket, "getaddrinfo", offline_getaddrinfo(socket.getaddrinfo))
 
 
 @pytest.fixture(scope="module")
@@ -189,6 +205,52 @@ def test_no_url_gives_a_server_error_to_anyone(world):
             )
         failures += [f"{label}: {line}" for line in crawled]
     assert not failures, "\n".join(failures[:60])
+
+
+# --- The world's publishing records are real: the crawl reaches what people do with them ------
+
+
+@pytest.mark.django_db
+def test_the_publishing_records_of_the_world_can_be_acted_on(world):
+    """The writer records Instagram's address, sends the failed post again and confirms a
+    removal by hand, each answered with the status page; the records change as asked."""
+    from warta.publishing.models import Publication
+
+    client = Client(raise_request_exception=False)
+    sign_in(client, world.people[world.role_ids[0]])
+    ids = world.ids
+    actions = [
+        ("publishing:record", ids["publication"], {"url": "https://www.instagram.com/p/uji123/"}),
+        ("publishing:retry", ids["failed_publication"], {}),
+        ("publishing:confirm_removed", ids["removal"], {}),
+    ]
+    for name, pk, data in actions:
+        response = client.post(reverse(name, kwargs={"pk": pk}), data)
+        assert response.status_code == 302, (name, response.status_code)
+    states = dict(
+        Publication.objects.filter(
+            pk__in=[ids["publication"], ids["failed_publication"], ids["removal"]]
+        ).values_list("pk", "state")
+    )
+    assert states == {
+        ids["publication"]: Publication.State.PUBLISHED,
+        ids["failed_publication"]: Publication.State.QUEUED,
+        ids["removal"]: Publication.State.WITHDRAWN,
+    }
+
+
+@pytest.mark.django_db
+def test_a_connection_test_without_a_network_is_reported_not_a_server_error(world):
+    from warta.publishing.models import ChannelAccount
+
+    account = ChannelAccount.objects.get(code=API_ACCOUNT)
+    client = Client(raise_request_exception=False)
+    sign_in(client, world.people[ADMIN])
+    response = client.post(reverse("publishing:account_test", kwargs={"pk": account.pk}))
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert account.check_ok is False and account.checked_at is not None
+    assert account.check_result
 
 
 # --- The refusals that used to be 500s or lost what was typed -------------------------------

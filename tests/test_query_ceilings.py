@@ -37,6 +37,7 @@ ROLES = (CREATOR, CHECKER, APPROVER, PLH)
 Args = Callable[[dict], dict]
 NO_ARGS: Args = lambda ids: {}  # noqa: E731
 ITEM: Args = lambda ids: {"pk": ids["item"]}  # noqa: E731
+PUBLISHING_ITEM: Args = lambda ids: {"pk": ids["publishing_item"]}  # noqa: E731
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,15 @@ POST_ONLY = {
     # The resumable upload protocol (POST, HEAD, PATCH, DELETE; a GET is refused).
     "media:tus",
     "media:tus_upload",
+    # Publishing: an account's connection test and deactivation, a publication's actions, an
+    # item's withdrawal and correction (their forms are on the accounts and status pages).
+    "publishing:account_test",
+    "publishing:account_deactivate",
+    "publishing:withdraw",
+    "publishing:correct",
+    "publishing:record",
+    "publishing:retry",
+    "publishing:confirm_removed",
 }
 
 PAGES: dict[str, Page] = {
@@ -100,6 +110,18 @@ PAGES: dict[str, Page] = {
     "newsroom:media_file": Page(
         6, (CREATOR,), lambda ids: {"asset_id": ids["draft_asset"], "spec": "original"}
     ),
+    # --- Publishing: the channel accounts (administrators), and the item at its publishing
+    # step (website live, accounts used by hand waiting, a post through an API failed).
+    "publishing:accounts": Page(7, (ADMIN,)),
+    "publishing:account_new": Page(6, (ADMIN,)),
+    "publishing:account": Page(7, (ADMIN,), lambda ids: {"pk": ids["channel_account"]}),
+    "publishing:texts": Page(14, (CREATOR, ADMIN), PUBLISHING_ITEM),
+    # Five queries per channel account (its text, the photos and videos with their
+    # renditions, read again for each account: ``selectors.channel_preview``).
+    "publishing:preview": Page(39, ROLES, PUBLISHING_ITEM),
+    # Five per publication (its item, case, SOP and the actor check, read again for each row
+    # by ``views.may_act_on``), and the preview's five per account waiting for an address.
+    "publishing:status": Page(41, (*ROLES, ADMIN), PUBLISHING_ITEM),
     # --- The public website
     "site:index": Page(4, lists=True),
     "site:article": Page(7, args=lambda ids: {"slug": ids["slug"]}),

@@ -169,6 +169,9 @@ def build_world(sop) -> World:
         people[role_id] = accounts.users_in_role(role_id).order_by("pk").first()
         assert people[role_id] is not None, f"no demo person holds {role_id}"
     people[ADMIN] = user_model.objects.filter(is_superuser=True).order_by("pk").first()
+    published = next(item for item in items if item.is_published)
+    # Before the Plh below takes over the approving role: its holder still decides.
+    publishing_ids = build_publishing(people, role_ids, items, keep=published)
     acting = user_model.objects.create_user(
         username="plh", password="x-test-password", first_name="Pelaksana", last_name="Harian"
     )
@@ -195,7 +198,6 @@ def build_world(sop) -> World:
         reason="Diklat",
         appointed_by=people[ADMIN],
     )
-    published = next(item for item in items if item.is_published)
     creator = people[role_ids[0]]
     editing_steps = [step.id for step in definition.steps if step.uses == "newsroom.edit"]
     editable = next(
@@ -241,9 +243,140 @@ def build_world(sop) -> World:
         "other_user": people[role_ids[1]].pk,
         "own_notification": Notification.objects.filter(recipient=creator).first().pk,
         "revocable_delegation": upcoming.pk,
+        **publishing_ids,
     }
-    assert NewsItem.objects.count() == len(items)
+    assert NewsItem.objects.count() == len(items) + 1  # the demo's and the one being published
     return World(people=people, role_ids=role_ids, ids=ids)
+
+
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+def offline_getaddrinfo(real):
+    """``socket.getaddrinfo`` as on a machine without a network for every name but this
+    machine's: the crawl tests channel accounts' connections (Instagram, X …), which must fail
+    as they fail offline, never reach the real platforms."""
+    import socket
+
+    def lookup(host, *args, **kwargs):
+        name = host.decode() if isinstance(host, bytes) else host
+        if name is None or name in LOCAL_HOSTS:
+            return real(host, *args, **kwargs)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known (test: offline)")
+
+    return lookup
+
+
+# An account used through its API (the starting ones, except the website, are used by hand),
+# for a publication that failed.
+API_ACCOUNT = "x-otomatis"
+
+
+def build_publishing(people: dict, role_ids: list[str], items: list, *, keep) -> dict:
+    """The publishing records the channel pages show and act on, made through the services:
+
+    - an item at the publishing step: the website is live, the accounts used by hand wait for
+      their posts' addresses (``publication``), and the post through an API failed
+      (``failed_publication``);
+    - another published demo item (not ``keep``) withdrawn: the website is off at once, the
+      posts made by hand wait for someone to confirm their removal (``removal``).
+
+    Returns those ids, and the website's and an account's used by hand."""
+    from warta.publishing import account_services
+    from warta.publishing import services as publishing
+    from warta.publishing.models import ChannelAccount, Publication
+
+    admin = people[ADMIN]
+    api_account = account_services.save_account(
+        user=admin,
+        values={"name": "X (otomatis)", "mode": ChannelAccount.Mode.API, "handle": "poltekim"},
+        credentials={"access_token": "token-uji"},
+        code=API_ACCOUNT,
+        platform="x",
+    )
+    creator = people[role_ids[0]]
+    item = _item_at_publishing(people, creator, ["website", "instagram", "facebook", API_ACCOUNT])
+    run = item.case.step_runs.get(finished_at__isnull=True)
+    publishing.publish(item_id=item.pk, step_run_id=run.pk, user=creator)
+    failed = Publication.objects.get(item=item, account=api_account)
+    assert publishing.claim(failed.pk) is not None, "the worker could not take the post"
+    publishing.record_permanent(
+        failed.pk, message="The token was refused.", advice="Connect the account again."
+    )
+    waiting = Publication.objects.get(item=item, channel="instagram")
+    assert waiting.state == Publication.State.NEEDS_MANUAL, waiting.state
+    withdrawn = next(one for one in reversed(items) if one.is_published and one.pk != keep.pk)
+    removals = publishing.withdraw(
+        item_id=withdrawn.pk, user=creator, reason="Data narasumber keliru."
+    )
+    removal = next(one for one in removals if one.state == Publication.State.NEEDS_MANUAL)
+    return {
+        "publishing_item": item.pk,
+        "publication": waiting.pk,
+        "failed_publication": failed.pk,
+        "removal": removal.pk,
+        "withdrawn_item": withdrawn.pk,
+        "website_account": ChannelAccount.objects.get(code="website").pk,
+        "channel_account": ChannelAccount.objects.get(code="instagram").pk,
+    }
+
+
+def _item_at_publishing(people: dict, creator, channels: list[str]):
+    """A new item driven through the SOP (as the demo drives its stories: every decision
+    approved, by the step's assignee or the role's person) up to the step that publishes."""
+    import datetime as dt
+    import tempfile
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from warta.demo.images import demo_photo
+    from warta.demo.news import approving_branch, is_publish_step
+    from warta.media.video import make_demo_video
+    from warta.newsroom import services as newsroom
+    from warta.workflow.models import StepRun
+
+    with tempfile.TemporaryDirectory(prefix="warta-test-") as folder:
+        video = Path(folder) / "video.mp4"
+        make_demo_video(video, seconds=1.0, width=320, height=180)
+        item = newsroom.create_item(
+            user=creator,
+            title="Penyuluhan Keimigrasian bagi Pelajar",
+            activity_name="Penyuluhan keimigrasian",
+            activity_at=timezone.now() - dt.timedelta(hours=2),
+            place="Aula Politeknik Imigrasi",
+            covered_by="Tim Humas",
+            body="<p>Politeknik Imigrasi memberikan penyuluhan keimigrasian.</p>",
+            photos=[SimpleUploadedFile("penyuluhan.jpg", demo_photo(7), "image/jpeg")],
+            videos=[SimpleUploadedFile("penyuluhan.mp4", video.read_bytes(), "video/mp4")],
+        )
+    alt = {photo.asset_id: "Peserta penyuluhan di aula" for photo in item.photos.all()}
+    newsroom.save_draft(
+        item_id=item.pk,
+        user=creator,
+        base_version=item.edit_version,
+        content={},
+        channels=channels,
+        captions=alt,
+        alt_texts=alt,
+    )
+    definition = item.case.sop.definition()
+    for _ in range(len(definition.steps) * 2):
+        run = StepRun.objects.select_related("assignee").get(
+            case=item.case, finished_at__isnull=True
+        )
+        step = definition.step(run.step_id)
+        if is_publish_step(step):
+            item.refresh_from_db()
+            return item
+        actor = run.assignee or people[run.role_id]
+        if step.kind == "decision":
+            branch = approving_branch(definition, step).id
+            newsroom.decide(item_id=item.pk, step_run_id=run.pk, user=actor, branch=branch)
+        else:
+            newsroom.submit(item_id=item.pk, step_run_id=run.pk, user=actor)
+    raise AssertionError("the item never reached the publishing step")
 
 
 def plausible_post(ids: dict) -> dict:
