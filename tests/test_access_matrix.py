@@ -186,17 +186,21 @@ EXPECTATIONS: dict[str, Expect] = {
     # An item's channel texts: seen by whoever sees the item; written, while its case is
     # open, by the writers (the SOP's first role) and administrators, who get an empty post
     # (as sent here) back as the form.
+    # The texts are edited with the item, by who may edit it (fixed once it is checked).
     "publishing:texts": Expect(
-        args=ITEM, get=members(), post=members(DENIED, **{CREATOR: BAD, ADMIN: BAD})
+        args=lambda ids: {"pk": ids["editable_item"]},
+        get=members(),
+        # (its only channel is the website: nothing to save, back to the page)
+        post=members(DENIED, **{CREATOR: MOVED}),
     ),
     "publishing:preview": Expect(args=PUBLISHING_ITEM, get=members(), post=NO_POST),
     "publishing:status": Expect(args=PUBLISHING_ITEM, get=members(), post=NO_POST),
-    # Withdrawing a published item: the publishing step's role and administrators; a post
-    # without a reason (as sent here) is refused with the status page.
+    # Withdrawing a published item: the publishing step's role, the roles above it and
+    # administrators; a post without a reason (as sent here) is refused with the status page.
     "publishing:withdraw": Expect(
         args=lambda ids: {"pk": ids["published_item"]},
         get=POST_ONLY_GET,
-        post=members(DENIED, **PUBLISHERS_REFUSED),
+        post=members(DENIED, **PUBLISHERS_REFUSED, **{CHECKER: BAD, APPROVER: BAD, PLH: BAD}),
     ),
     # A correction of a published item: the role of the step its revision loop returns to.
     "publishing:correct": Expect(

@@ -52,7 +52,7 @@ def photo(name: str, hue: int) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
-def item_for_permission(people):
+def item_for_permission(people, step: str = "izin"):
     humas = people["humas"]
     item = newsroom.create_item(
         user=humas,
@@ -82,7 +82,7 @@ def item_for_permission(people):
     ChannelAccount.objects.filter(code="instagram").update(
         handle="@poltekim", options={"hashtags": "#Imigrasi #Poltekim"}
     )
-    return walk_to(item, people, "izin")
+    return walk_to(item, people, step)
 
 
 def test_kabag_previews_each_channel_on_a_phone(people, open_browser, shoot):
@@ -112,7 +112,7 @@ def test_kabag_previews_each_channel_on_a_phone(people, open_browser, shoot):
 
 def test_channel_text_counter_and_refusal_keep_the_text(people, open_browser):
     OUT.mkdir(parents=True, exist_ok=True)
-    item = item_for_permission(people)
+    item = item_for_permission(people, step="edit")  # texts are edited with the item
     x = ChannelAccount.objects.get(code="x")
     ChannelAccount.objects.filter(code="x").update(mode="manual")
     item.channels = ["website", "instagram", "x"]

@@ -622,7 +622,11 @@ def record_manual(
     """Record the address of a post made by hand (an account used by hand, or a post that
     reconciliation could not confirm): checked to be a post of the account."""
     item, publication = _locked(publication_id)
-    if publication.state not in (State.NEEDS_MANUAL, State.NEEDS_CHECK, State.FAILED):
+    if publication.operation == Op.WITHDRAW or publication.state not in (
+        State.NEEDS_MANUAL,
+        State.NEEDS_CHECK,
+        State.FAILED,
+    ):
         raise PublishingError(_("This channel is not waiting for an address."))
     publication.url = ""
     checked = post_urls.check(publication.account, url)
@@ -733,7 +737,7 @@ def start_correction(*, item_id: int, user: Any, reason: str, ip: str = "") -> C
 def confirm_removed(*, publication_id: int, user: Any, ip: str = "") -> Publication:
     """A person removed a post by hand (a platform Warta cannot remove posts from)."""
     _item, publication = _locked(publication_id)
-    if publication.operation != Op.WITHDRAW or publication.state == State.WITHDRAWN:
+    if publication.operation != Op.WITHDRAW or publication.state != State.NEEDS_MANUAL:
         raise PublishingError(_("This channel is not waiting for a removal."))
     _record_withdrawn(publication, user=user, ip=ip)
     return publication

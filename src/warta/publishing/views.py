@@ -24,6 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -45,6 +46,7 @@ from warta.publishing.forms import (
 )
 from warta.publishing.models import ChannelAccount, Publication
 from warta.workflow.errors import WorkflowError
+from warta.workflow.selectors import supervisor_capacity
 from warta.workflow.services import can_reopen, check_actor
 
 
@@ -68,9 +70,13 @@ def admin_required(view):
 
 
 def may_edit_texts(user: Any, item: NewsItem) -> bool:
+    """While the item itself may be edited, by who may edit it: the texts are part of what the
+    Kasubbag checks and the Kabag permits (the preview shows them), so they are fixed after."""
     if item.case.status != "open":
         return False
-    return is_admin(user) or may(user, "workflow.start_case", item.case.sop)
+    from warta.newsroom.selectors import open_step_of
+
+    return open_step_of(item.case, user).editable
 
 
 def _holds_publishing_role(user: Any, item: NewsItem) -> bool:
@@ -93,7 +99,15 @@ def may_act_on(user: Any, publication: Publication) -> bool:
 
 
 def may_withdraw(user: Any, item: NewsItem) -> bool:
-    return is_admin(user) or _holds_publishing_role(user, item)
+    """Staff, the publishing role, and the roles above it (the Kasubbag who orders the upload
+    and the Kabag who permits it)."""
+    if is_admin(user) or _holds_publishing_role(user, item):
+        return True
+    definition, now = item.case.sop.definition(), timezone.now()
+    return any(
+        supervisor_capacity(definition, user, role, now) is not None
+        for role in selectors.publishing_roles(item)
+    )
 
 
 def _item(pk: int) -> NewsItem:
@@ -157,7 +171,7 @@ def account_new(request: HttpRequest) -> HttpResponse:
         )
     fields = account_services.credential_fields(platform)
     form = AccountForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         credential_fields=fields,
         initial={"name": known[platform], "code": platform, "mode": "manual"},
     )
@@ -191,7 +205,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {field: getattr(account, field) for field in account_services.ACCOUNT_FIELDS}
     initial["hashtags"] = (account.options or {}).get("hashtags", "")
     form = AccountForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         credential_fields=fields,
         credential_status=account_services.credential_status(account),
         editing=True,
@@ -277,7 +291,7 @@ def channel_texts(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and not editable:
         raise PermissionDenied
     rows = _text_rows(item)
-    form = ChannelTextsForm(request.POST or None, accounts=rows)
+    form = ChannelTextsForm(request.POST if request.method == "POST" else None, accounts=rows)
     status = 200
     if request.method == "POST":
         status = 400
