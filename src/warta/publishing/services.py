@@ -31,7 +31,6 @@ from warta.newsroom.models import SUBJECT_TYPE, NewsItem
 from warta.publishing import post_urls
 from warta.publishing.apps import FAILED_KIND
 from warta.publishing.models import ChannelAccount, Publication
-from warta.publishing.platforms.website import unique_slug, website_url  # noqa: F401 (API)
 from warta.workflow import services as workflow
 from warta.workflow.errors import NotPermitted, WorkflowError
 from warta.workflow.models import Case, StepRun
