@@ -115,10 +115,11 @@ PAGES: dict[str, Page] = {
     "publishing:accounts": Page(7, (ADMIN,)),
     "publishing:account_new": Page(6, (ADMIN,)),
     "publishing:account": Page(7, (ADMIN,), lambda ids: {"pk": ids["channel_account"]}),
-    "publishing:texts": Page(14, (CREATOR, ADMIN), PUBLISHING_ITEM),
+    # The texts page and the preview also read the item's open step (may the texts be edited?).
+    "publishing:texts": Page(23, (CREATOR, ADMIN), PUBLISHING_ITEM),
     # Five queries per channel account (its text, the photos and videos with their
     # renditions, read again for each account: ``selectors.channel_preview``).
-    "publishing:preview": Page(39, ROLES, PUBLISHING_ITEM),
+    "publishing:preview": Page(48, ROLES, PUBLISHING_ITEM),
     # Five per publication (its item, case, SOP and the actor check, read again for each row
     # by ``views.may_act_on``), and the preview's five per account waiting for an address.
     "publishing:status": Page(41, (*ROLES, ADMIN), PUBLISHING_ITEM),
