@@ -95,7 +95,16 @@ def test_kabag_previews_each_channel_on_a_phone(people, open_browser, shoot):
     expect(carousel).to_have_count(3)
     expect(page.locator("#ch-facebook img.ch-photo")).to_be_visible()
     # Every picture loaded (private draft URLs served to the Kabag), none broken.
-    widths = page.locator(".ch-previews img").evaluate_all("imgs => imgs.map(i => i.naturalWidth)")
+    # The carousel's photos load lazily: bring each into view, then wait until every picture
+    # has loaded (a broken one never does, and the wait fails).
+    images = page.locator(".ch-previews img")
+    for index in range(images.count()):
+        images.nth(index).scroll_into_view_if_needed()
+    page.wait_for_function(
+        "[...document.querySelectorAll('.ch-previews img')]"
+        ".every(i => i.complete && i.naturalWidth > 0)"
+    )
+    widths = images.evaluate_all("imgs => imgs.map(i => i.naturalWidth)")
     assert widths and all(w > 0 for w in widths)
     # Instagram gets the portrait crop, Facebook the landscape one.
     ig = page.locator("#ch-instagram .ch-carousel img").first.evaluate(
