@@ -31,6 +31,7 @@ from warta.newsroom.models import SUBJECT_TYPE, NewsItem
 from warta.publishing import post_urls
 from warta.publishing.apps import FAILED_KIND
 from warta.publishing.models import ChannelAccount, Publication
+from warta.publishing.signals import announce
 from warta.workflow import services as workflow
 from warta.workflow.errors import NotPermitted, WorkflowError
 from warta.workflow.models import Case, StepRun
@@ -274,6 +275,7 @@ def _record_published(
         },
         ip=ip,
     )
+    announce(publication.item_id)
 
 
 def _record_withdrawn(publication: Publication, *, user: Any, ip: str = "") -> None:
@@ -294,6 +296,7 @@ def _record_withdrawn(publication: Publication, *, user: Any, ip: str = "") -> N
         note=publication.extra.get("reason", ""),
         ip=ip,
     )
+    announce(publication.item_id)
 
 
 def _settle(item: NewsItem, run: StepRun | None) -> None:
