@@ -100,6 +100,19 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def _own_public_pages(settings, tmp_path_factory):
+    """Each test its own directory of pre-rendered public pages (warta.site.pages): a page
+    stored by one test must not be served to the next, whose database has other items."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "public_pages": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path_factory.mktemp("public"))},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
 def _staff_sessions_pass_the_second_factor(monkeypatch):
     """``force_login`` stands for a finished sign-in, and for staff that includes the second
     factor (the admin requires it). Tests of the sign-in itself post to the real pages

@@ -231,6 +231,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "site:rss": Expect(get=EVERYONE, post=NO_POST),
     "site:atom": Expect(get=EVERYONE, post=NO_POST),
     "site:sitemap": Expect(get=EVERYONE, post=NO_POST),
+    # The world has fewer than eleven published items: no page 2, for anyone alike.
+    "site:index_page": Expect(args=lambda ids: {"number": 2}, get={"*": MISSING}, post=NO_POST),
+    "site:sitemap_home": Expect(get=EVERYONE, post=NO_POST),
+    "site:sitemap_part": Expect(args=lambda ids: {"number": 1}, get=EVERYONE, post=NO_POST),
 }
 
 # The admin: only staff who passed the second factor; everyone else is sent to its sign-in.

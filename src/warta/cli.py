@@ -4,7 +4,11 @@
 - ``warta serve``   web server and background worker together (Ctrl-C stops both)
 - ``warta web``     the web server alone (waitress; see docs/deployment.md)
 - ``warta worker``  the background task worker alone (every queue, unless --queue-name says)
-- ``warta sop …``, ``warta calendar …``, ``warta audit verify`` and every Django command.
+- ``warta site rebuild``  render every pre-rendered public page again
+- ``warta prune [--dry-run]``  delete sent e-mails and finished task results past their
+  retention (the worker does it every night)
+- ``warta sop …``, ``warta calendar …``, ``warta audit verify``, ``warta search rebuild`` (the
+  public search index, with progress) and every Django command.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ import argparse
 import os
 import sys
 
-ALIASES = {"worker": "db_worker"}
+# `warta worker` is warta.maintenance's `worker` command: django-tasks-db's db_worker, after it
+# made sure the recurring work is scheduled.
+ALIASES: dict[str, str] = {}
 
 
 def _setup() -> int:
@@ -23,12 +29,28 @@ def _setup() -> int:
     django.setup()
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
+    _check_public_pages()  # after collectstatic: the static manifest is part of it
     call_command("sop", "load", "--shipped")
     call_command("demo", verbosity=0)
     # Renditions of media that have none (the demo's, or media from before an upgrade), so the
     # pages show them at once; the worker makes those of later uploads.
     call_command("media", "process", verbosity=0)
+    # The nightly prune of old by-products waits in the task queue (once; `warta worker`
+    # makes sure of it too).
+    from warta.maintenance.tasks import ensure_scheduled
+
+    ensure_scheduled()
     return 0
+
+
+def _check_public_pages() -> None:
+    """Delete the pre-rendered public pages when what they depend on changed (the institution's
+    settings, the language, Warta's version, the static files; warta.site.pages)."""
+    from warta.site.pages import check_fingerprint
+
+    removed = check_fingerprint()
+    if removed:
+        print(f"{removed} pre-rendered public page(s) deleted: the site's settings changed")
 
 
 def _server_args(prog: str, argv: list[str]) -> argparse.Namespace:
@@ -63,6 +85,7 @@ def _server_args(prog: str, argv: list[str]) -> argparse.Namespace:
     except CommandError as error:
         raise SystemExit(str(error)) from None
     args.host, args.port = settings.WARTA_HOST, settings.WARTA_PORT
+    _check_public_pages()
     return args
 
 

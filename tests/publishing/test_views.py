@@ -332,3 +332,42 @@ def test_public_links_only_published_latest_not_withdrawn(client, people, new_it
     assert client.post(f"/kerja/terbit/{removal.pk}/sudah-dihapus/").status_code == 302
     removal.refresh_from_db()
     assert removal.state == "withdrawn"
+
+
+def test_preview_and_status_take_as_many_queries_for_one_account_as_for_five(
+    client, people, new_item
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    extra = [
+        ChannelAccount.objects.create(
+            code=f"{platform}-dua", name=f"Akun {platform} dua", platform=platform
+        )
+        for platform in ("instagram", "facebook", "x")
+    ]
+    one = at_upload(people, new_item, title="Satu akun", channels=("website", "instagram"))
+    five = at_upload(
+        people,
+        new_item,
+        title="Lima akun",
+        channels=("website", "instagram", "facebook", *(account.code for account in extra)),
+    )
+    for item in (one, five):
+        process_media(item)
+        publishing.publish(item_id=item.pk, step_run_id=open_run(item).pk, user=people["humas"])
+    _as(client, people["humas"])
+    counts = {}
+    for item in (one, five):
+        for page in ("pratinjau-kanal", "terbit"):
+            url = f"/kerja/berita/{item.pk}/{page}/"
+            client.get(url)
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            assert response.status_code == 200
+            counts[item, page] = len(queries)
+    assert counts[one, "pratinjau-kanal"] == counts[five, "pratinjau-kanal"]
+    assert counts[one, "terbit"] == counts[five, "terbit"]
+    # Each account by its own name (the publications' accounts, no query each).
+    status = client.get(f"/kerja/berita/{five.pk}/terbit/").content.decode()
+    assert all(account.name in status for account in extra)

@@ -16,6 +16,8 @@ from PIL import Image
 from tests.media.servingkit import add_asset, add_rendition, mp4_bytes
 from warta.media.models import Asset, Rendition
 from warta.newsroom.models import NewsItem, Photo, Video
+from warta.publishing.signals import announce
+from warta.site import pages
 
 BASE = timezone.make_aware(dt.datetime(2026, 11, 28, 9, 30))
 # The web MP4 rendition's bytes (only served, never decoded here): 2048 bytes.
@@ -58,6 +60,8 @@ def news(db, settings, tmp_path, make_user):
     settings.MEDIA_ROOT = tmp_path
     settings.WARTA_TWITTER_SITE = "@poltekim"
     settings.ALLOWED_HOSTS = ["testserver"]
+    # Pre-rendered pages are rendered for the site's address, whatever Host a request names.
+    settings.WARTA_SITE_URL = "http://testserver"
     author = make_user("reporter")
     counter = iter(range(1, 10_000))
     shades = iter(range(1, 60_000))
@@ -126,6 +130,8 @@ def news(db, settings, tmp_path, make_user):
                 asset, "poster-0", poster, "image/jpeg", "jpg", (160, 120), time=0.0
             )
             Video.objects.create(item=item, asset=asset)
+        if published:
+            announce(item.pk)  # as the publishing services do: the search index follows
         return item
 
     return make
@@ -177,13 +183,22 @@ def test_index_paginates_ten_per_page(client, news):
     assert items[-1].title in first and items[2].title in first
     assert items[1].title not in first
     assert "Halaman 1 dari 2" in first
-    assert 'href="?page=2"' in first
-    second = html(client.get("/?page=2"))
+    # Pages are addresses of their own (each one a pre-rendered file).
+    assert 'href="/halaman/2/"' in first
+    second = html(client.get("/halaman/2/"))
     assert items[1].title in second and items[0].title in second
     assert items[2].title not in second
-    # An out-of-range or broken page number falls back to a real page.
-    assert client.get("/?page=99").status_code == 200
-    assert client.get("/?page=abc").status_code == 200
+    assert 'href="/"' in second
+    # Past the last page: none. The first page has one address.
+    assert client.get("/halaman/3/").status_code == 404
+    assert client.get("/halaman/99999999999/").status_code == 404
+    for first_page in ("/halaman/1/", "/halaman/0/"):
+        assert client.get(first_page)["Location"] == "/"
+    # The old ``?page=N`` addresses are sent to the new ones for good.
+    for query, location in [("2", "/halaman/2/"), ("1", "/"), ("abc", "/"), ("99", "/halaman/99/")]:
+        response = client.get("/", {"page": query})
+        assert response.status_code == 301
+        assert response["Location"] == location
 
 
 def test_search_matches_title_and_body_and_reports_the_count(client, news):
@@ -207,6 +222,14 @@ def test_search_without_results_says_so_and_keeps_q_in_page_links(client, news):
         news("Pelatihan pegawai")
     body = html(client.get("/", {"q": "pelatihan"}))
     assert 'href="?q=pelatihan&amp;page=2"' in body
+
+
+def test_search_with_a_typo_offers_the_word_that_finds_something(client, news):
+    news("Pelayanan paspor di kantor imigrasi")
+    body = html(client.get("/", {"q": "pasport"}))
+    assert "Tidak ada berita yang cocok dengan “pasport”." in body
+    assert 'href="?q=paspor"' in body
+    assert "Pelayanan paspor" in html(client.get("/", {"q": "paspor"}))
 
 
 def test_search_text_is_escaped(client, news):
@@ -325,6 +348,7 @@ def test_unpublished_item_is_unreachable_everywhere(client, news):
         assert b"Draf belum terbit" not in content, url
     # Once the item is published, the same addresses answer (the 404s above were the draft's).
     NewsItem.objects.filter(pk=draft.pk).update(published_at=BASE)
+    announce(draft.pk)
     assert all(client.get(url_of(r)).status_code == 200 for r in renditions)
 
 
@@ -400,14 +424,22 @@ def test_feed_holds_the_twenty_newest(client, news):
     assert f"/berita/{items[1].slug}/<" not in content
 
 
-def test_sitemap_lists_index_and_published_articles(client, news):
+def test_sitemap_is_an_index_of_the_home_page_and_parts(client, news):
     item = news()
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml; charset=utf-8"
     content = response.content.decode()
-    assert "<loc>http://testserver/</loc>" in content
-    assert f"<loc>http://testserver/berita/{item.slug}/</loc>" in content
-    assert "<lastmod>2026-11-28</lastmod>" in content
+    assert "<sitemapindex" in content
+    assert "<loc>http://testserver/sitemap-home.xml</loc>" in content
+    assert "<loc>http://testserver/sitemap-1.xml</loc>" in content
+    home = client.get("/sitemap-home.xml").content.decode()
+    assert "<loc>http://testserver/</loc>" in home
+    part = client.get("/sitemap-1.xml").content.decode()
+    assert f"<loc>http://testserver/berita/{item.slug}/</loc>" in part
+    assert "<lastmod>2026-11-28T" in part
+    assert client.get("/sitemap-2.xml").status_code == 404
+    assert client.get("/sitemap-0.xml").status_code == 404
 
 
 # --- Query efficiency ---------------------------------------------------------------------
@@ -419,18 +451,27 @@ def count_queries(client, url: str) -> int:
     return len(queries)
 
 
+def rendered_queries(client, url: str) -> int:
+    """The queries of rendering ``url`` (its stored page deleted first)."""
+    pages.delete([pages.name_for(url)])
+    return count_queries(client, url)
+
+
 def test_index_runs_a_fixed_number_of_queries(client, news):
     news(photos=1)
-    one = count_queries(client, "/")
+    one = rendered_queries(client, "/")
+    searched = count_queries(client, "/?q=berita")
     for _ in range(11):
         news(photos=1)
-    assert count_queries(client, "/") == one
-    assert count_queries(client, "/?q=berita") == one
+    assert rendered_queries(client, "/") == one
+    assert count_queries(client, "/?q=berita") == searched
+    assert count_queries(client, "/") == 0  # stored: served without a query
 
 
 def test_article_runs_a_fixed_number_of_queries(client, news):
     small = news(photos=1, video=True)
     large = news(photos=5, video=True)
-    assert count_queries(client, f"/berita/{small.slug}/") == count_queries(
+    assert rendered_queries(client, f"/berita/{small.slug}/") == rendered_queries(
         client, f"/berita/{large.slug}/"
     )
+    assert count_queries(client, f"/berita/{large.slug}/") == 0

@@ -23,6 +23,53 @@ def canonical_json(value: Any) -> Any:
     return json.loads(json.dumps(value, default=_default, sort_keys=True))
 
 
+# The canonical text is compact JSON with sorted keys and UTF-8 characters as they are. One
+# encoder, made once: ``json.dumps`` with these options would build a new one for every call.
+CANONICAL_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+AT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def format_at(at: dt.datetime) -> str:
+    """An event's time as the hash sees it: UTC, microseconds, a ``Z``."""
+    return at.astimezone(dt.UTC).strftime(AT_FORMAT)
+
+
+def canonical_bytes(
+    *,
+    prev_hash: str,
+    seq: int,
+    at_text: str,
+    actor_id: int | None,
+    actor_name: str,
+    acting_for: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    before: Any,
+    after: Any,
+    note: str,
+    ip: str,
+) -> bytes:
+    """The bytes an event's hash is the SHA-256 of (``at_text`` from :func:`format_at`).
+    ``warta audit verify`` builds them from raw rows; :func:`event_hash` from values."""
+    payload = {
+        "prev": prev_hash,
+        "seq": seq,
+        "at": at_text,
+        "actor": actor_id,
+        "actor_name": actor_name,
+        "acting_for": acting_for,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "before": before,
+        "after": after,
+        "note": note,
+        "ip": ip,
+    }
+    return CANONICAL_ENCODER.encode(payload).encode()
+
+
 def event_hash(
     *,
     prev_hash: str,
@@ -39,20 +86,19 @@ def event_hash(
     note: str,
     ip: str,
 ) -> str:
-    payload = {
-        "prev": prev_hash,
-        "seq": seq,
-        "at": at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-        "actor": actor_id,
-        "actor_name": actor_name,
-        "acting_for": acting_for,
-        "action": action,
-        "object_type": object_type,
-        "object_id": object_id,
-        "before": before,
-        "after": after,
-        "note": note,
-        "ip": ip,
-    }
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+    data = canonical_bytes(
+        prev_hash=prev_hash,
+        seq=seq,
+        at_text=format_at(at),
+        actor_id=actor_id,
+        actor_name=actor_name,
+        acting_for=acting_for,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        before=before,
+        after=after,
+        note=note,
+        ip=ip,
+    )
+    return hashlib.sha256(data).hexdigest()

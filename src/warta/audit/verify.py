@@ -1,12 +1,32 @@
-"""Checking the audit chain: finds edited, deleted, inserted or reordered events."""
+"""Checking the audit chain: finds edited, deleted, inserted or reordered events.
+
+The check streams the raw column values of the events in ``seq`` order (a server-side cursor on
+PostgreSQL, a plain cursor on SQLite, both read in chunks) and hashes them without building model
+instances: each row becomes the canonical bytes of ``warta.audit.hashing`` — the very bytes the
+event's hash was computed from when it was written (``tests/audit/test_verify_stream.py`` proves
+the equality against the model path over random events) — and their SHA-256 must match the
+stored hash, and the stored previous hash must be the previous event's hash. On SQLite a quick
+path skips decoding the JSON columns when their stored text allows it (see "the quick path"
+below); it never changes a verdict.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+import hashlib
+import json
+import json.scanner
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from warta.audit.hashing import GENESIS_HASH, event_hash
+from django.db import connection
+from django.utils.dateparse import parse_datetime
+
+from warta.audit.hashing import CANONICAL_ENCODER, GENESIS_HASH, format_at
 from warta.audit.models import ChainHead, Event
+
+BATCH_SIZE = 5000
 
 
 @dataclass(frozen=True)
@@ -18,37 +38,234 @@ class ChainProblem:
         return f"#{self.seq}: {self.message}" if self.seq is not None else self.message
 
 
-def verify_chain(batch_size: int = 2000) -> Iterator[ChainProblem]:
-    """Yield every problem found; an intact chain yields nothing."""
+# --- adapter: vendor-specific SQL (SQLite and PostgreSQL) --------------------------------------
+# Each database gives the event's time as text, so no datetime object is built per row:
+# PostgreSQL formats it already as the hash does; SQLite stores Django's text ("YYYY-MM-DD
+# HH:MM:SS[.ffffff]", UTC), which ``_sqlite_at`` completes. Anything else is parsed as the
+# ORM would parse it (``_parsed_at``).
+
+
+def _column(name: str) -> str:
+    return connection.ops.quote_name(Event._meta.get_field(name).column)
+
+
+def _at_sql() -> str:
+    at = _column("at")
+    if connection.vendor == "postgresql":
+        return f"""to_char({at} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
+    return f"CAST({at} AS TEXT)"  # no declared type, so no converter builds a datetime
+
+
+def _json_sql(name: str) -> str:
+    column = _column(name)
+    return f"CAST({column} AS TEXT)" if connection.vendor == "postgresql" else column
+
+
+def _parsed_at(value: Any) -> str:
+    if isinstance(value, str):
+        value = parse_datetime(value)
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)  # Django stores naive times in UTC
+    return format_at(value)
+
+
+def _sqlite_at(value: Any) -> str:
+    if isinstance(value, str) and len(value) in (19, 26) and value[10] == " ":
+        return f"{value[:10]}T{value[11:]}{'.000000' if len(value) == 19 else ''}Z"
+    return _parsed_at(value)
+
+
+def _pg_at(value: Any) -> str:
+    return value if isinstance(value, str) else _parsed_at(value)
+
+
+# --- end of adapter ---------------------------------------------------------------------------
+
+COLUMNS = (
+    "seq",
+    "prev_hash",
+    "hash",
+    "at",
+    "actor",
+    "actor_name",
+    "acting_for",
+    "action",
+    "object_type",
+    "object_id",
+    "before",
+    "after",
+    "note",
+    "ip",
+)
+
+
+def _select_sql() -> str:
+    selected = []
+    for name in COLUMNS:
+        if name == "at":
+            selected.append(_at_sql())
+        elif name in ("before", "after"):
+            selected.append(_json_sql(name))
+        else:
+            selected.append(_column(name))
+    table = connection.ops.quote_name(Event._meta.db_table)
+    return f"SELECT {', '.join(selected)} FROM {table} ORDER BY {_column('seq')}"
+
+
+# The JSON columns' text is decoded by json's C scanner directly (``json.loads`` without its
+# layers of Python calls); text with anything after the value goes through ``json.loads``,
+# which decides as the ORM would.
+_scan = json.scanner.make_scanner(json.JSONDecoder())
+# Canonical text pieces: a string as the canonical encoder writes it (UTF-8 characters as they
+# are), and a JSON value with sorted keys, compact (``warta.audit.hashing``).
+_string = json.encoder.encode_basestring
+_value = CANONICAL_ENCODER.encode
+
+
+def _json_text(value: Any) -> str:
+    """A JSON column's canonical text, from its stored text as the ORM would read it
+    (``JSONField.from_db_value``: ``json.loads``)."""
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        try:
+            decoded, end = _scan(value, 0)
+        except StopIteration:
+            end = -1
+        if end != len(value):
+            decoded = json.loads(value)
+        return _value(decoded)
+    return _value(value)
+
+
+RawRow = tuple
+
+
+def raw_rows(batch_size: int = BATCH_SIZE) -> Iterator[RawRow]:
+    """Every event as a tuple of raw column values (``COLUMNS``, the time as text), in ``seq``
+    order, fetched ``batch_size`` rows at a time."""
+    # chunked_cursor(): a named (server-side) cursor on PostgreSQL, a plain one on SQLite.
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(_select_sql())
+        while rows := cursor.fetchmany(batch_size):
+            yield from rows
+
+
+def at_text_function() -> Callable[[Any], str]:
+    return _pg_at if connection.vendor == "postgresql" else _sqlite_at
+
+
+def row_bytes(
+    row: RawRow, at_text: Callable[[Any], str], json_text: Callable[[Any], str | None] = _json_text
+) -> bytes | None:
+    """The canonical bytes of one raw row: what ``warta.audit.hashing.canonical_bytes`` gives
+    for the event, written out key by key (the keys in sorted order) instead of sorting a new
+    dict per row. Equal for every event (``tests/audit/test_verify_stream.py``). With
+    ``json_text=_quick_json_text``: None when a JSON column does not qualify."""
+    (
+        seq,
+        prev_hash,
+        _hash,
+        at,
+        actor_id,
+        actor_name,
+        acting_for,
+        action,
+        object_type,
+        object_id,
+        before,
+        after,
+        note,
+        ip,
+    ) = row
+    before_text, after_text = json_text(before), json_text(after)
+    if before_text is None or after_text is None:
+        return None
+    actor = "null" if actor_id is None else int.__repr__(actor_id)
+    return (
+        f'{{"acting_for":{_string(acting_for)},"action":{_string(action)},"actor":{actor},'
+        f'"actor_name":{_string(actor_name)},"after":{after_text},'
+        f'"at":{_string(at_text(at))},"before":{before_text},"ip":{_string(ip)},'
+        f'"note":{_string(note)},"object_id":{_string(object_id)},'
+        f'"object_type":{_string(object_type)},"prev":{_string(prev_hash)},'
+        f'"seq":{int.__repr__(seq)}}}'
+    ).encode()
+
+
+# --- the quick path (SQLite) -------------------------------------------------------------------
+# Django's SQLite backend stores a JSON value as ``json.dumps`` text: ", " and ": " between
+# items, non-ASCII escaped. An event's values were stored with their keys sorted
+# (``canonical_json``), so dropping the space after each "," and ":" outside strings gives the
+# canonical text — without decoding and encoding. ``_quick_json_text`` does so only for text
+# without a backslash (then every '"' opens or closes a string, so the split on '"' finds the
+# strings exactly) and whose brackets outside strings balance; anything else gets None.
+# A row's quick bytes are trusted only when their SHA-256 is the stored hash; otherwise the exact
+# path decides. That never changes a verdict: if the quick bytes are the bytes the event was
+# hashed over, every quick JSON text stands exactly where the canonical value stood (the texts
+# around it are the same; a balanced text cannot be a proper prefix of an object or array, and
+# the other columns' encoded strings hold no bare '"'), so it is the canonical text of its
+# value; the stored text differs from it only by spaces JSON allows, so it decodes to the same
+# value, and the exact path would give the same bytes. ``tests/audit/test_verify_stream.py``
+# checks, over random events and random edits of their stored JSON, that both paths agree.
+
+
+def _quick_json_text(value: Any) -> str | None:
+    if value is None:
+        return "null"
+    if not isinstance(value, str) or "\\" in value or "\0" in value:
+        return None
+    parts = value.split('"')
+    outside = "\0".join(parts[0::2])
+    if outside.count("{") + outside.count("[") != outside.count("}") + outside.count("]"):
+        return None
+    parts[0::2] = outside.replace(", ", ",").replace(": ", ":").split("\0")
+    return '"'.join(parts)
+
+
+def quick_path_applies() -> bool:
+    """The quick path fits the text Django's SQLite backend stores (adapter)."""
+    return connection.vendor == "sqlite"
+
+
+def _digest(row: RawRow, at_text: Callable[[Any], str], quick: bool) -> str | None:
+    """The SHA-256 of the row's canonical bytes (None when they cannot be made: a JSON column
+    that is no JSON, a NULL where none can be)."""
+    sha256 = hashlib.sha256
+    if quick:
+        try:
+            data = row_bytes(row, at_text, _quick_json_text)
+        except (ValueError, TypeError):
+            data = None
+        if data is not None:
+            digest = sha256(data).hexdigest()
+            if digest == row[2]:
+                return digest
+    try:
+        data = row_bytes(row, at_text)
+    except (ValueError, TypeError):
+        return None
+    return sha256(data).hexdigest()
+
+
+def verify_chain(batch_size: int = BATCH_SIZE, *, quick: bool = True) -> Iterator[ChainProblem]:
+    """Yield every problem found; an intact chain yields nothing. ``quick=False`` turns the
+    quick path off (the tests compare both)."""
+    at_text = at_text_function()
+    quick = quick and quick_path_applies()
     expected_prev = GENESIS_HASH
     expected_seq = 1
     count = 0
-    for event in Event.objects.order_by("seq").iterator(chunk_size=batch_size):
+    for row in raw_rows(batch_size):
         count += 1
-        if event.seq != expected_seq:
-            yield ChainProblem(event.seq, f"expected event #{expected_seq}: events are missing")
-            expected_seq = event.seq
-        if event.prev_hash != expected_prev:
-            yield ChainProblem(event.seq, "previous-hash link broken (deleted or reordered)")
-        recomputed = event_hash(
-            prev_hash=event.prev_hash,
-            seq=event.seq,
-            at=event.at,
-            actor_id=event.actor_id,
-            actor_name=event.actor_name,
-            acting_for=event.acting_for,
-            action=event.action,
-            object_type=event.object_type,
-            object_id=event.object_id,
-            before=event.before,
-            after=event.after,
-            note=event.note,
-            ip=event.ip,
-        )
-        if recomputed != event.hash:
-            yield ChainProblem(event.seq, "content does not match its hash (edited)")
-        expected_prev = event.hash
-        expected_seq = event.seq + 1
+        seq, prev_hash, stored_hash = row[0], row[1], row[2]
+        if seq != expected_seq:
+            yield ChainProblem(seq, f"expected event #{expected_seq}: events are missing")
+        if prev_hash != expected_prev:
+            yield ChainProblem(seq, "previous-hash link broken (deleted or reordered)")
+        if _digest(row, at_text, quick) != stored_hash:
+            yield ChainProblem(seq, "content does not match its hash (edited)")
+        expected_prev = stored_hash
+        expected_seq = seq + 1
     head = ChainHead.objects.filter(pk=1).first()
     if head is not None and (head.last_seq != expected_seq - 1 or head.last_hash != expected_prev):
         yield ChainProblem(

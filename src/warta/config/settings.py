@@ -87,11 +87,16 @@ INSTALLED_APPS = [
     "warta.newsroom",
     "warta.publishing",
     "warta.notify",
+    "warta.maintenance",
     "warta.site",
+    "warta.search",
     "warta.demo",
 ]
 
 MIDDLEWARE = [
+    # Pre-rendered public pages are answered from their files before anything else runs
+    # (warta.site.pages; docs/performance.md "Public pages").
+    "warta.site.middleware.PublicPagesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Pages answer GET, HEAD and POST only; other methods get 405 before any view runs.
     "warta.ui.methods.PageMethodsMiddleware",
@@ -170,6 +175,11 @@ TASKS = {
         "QUEUES": TASK_QUEUES,
     }
 }
+# How long by-products are kept (docs/performance.md, "What is kept and for how long"): sent
+# e-mails (the audit trail records each sending) and finished task results. The worker prunes
+# them every night at 02:00 WIB; `warta prune [--dry-run]` does it at once.
+WARTA_MAIL_RETENTION_DAYS = int(os.environ.get("WARTA_MAIL_RETENTION_DAYS", "30"))
+WARTA_TASK_RESULT_RETENTION_DAYS = int(os.environ.get("WARTA_TASK_RESULT_RETENTION_DAYS", "7"))
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -259,6 +269,8 @@ WARTA_MEDIA_ACCEL_PREFIX = _media["WARTA_MEDIA_ACCEL_PREFIX"]
 WARTA_MEDIA_URL_SECONDS = _media["WARTA_MEDIA_URL_SECONDS"]
 STORAGES = {
     **storage.storages_from_env(os.environ),
+    # Pre-rendered public pages (warta.site.pages), served by Warta's first middleware or nginx.
+    "public_pages": storage.public_pages_storage(os.environ, DATA_DIR),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -345,6 +357,8 @@ WARTA_SITE_DESCRIPTION = os.environ.get(
     "WARTA_SITE_DESCRIPTION", "Berita dan informasi kegiatan resmi Politeknik Imigrasi."
 )
 WARTA_TWITTER_SITE = os.environ.get("WARTA_TWITTER_SITE", "")  # e.g. @poltekim
+# The most articles one sitemap part lists (the protocol allows 50,000; warta.site.sitemaps).
+WARTA_SITEMAP_PART_SIZE = int(os.environ.get("WARTA_SITEMAP_PART_SIZE", "5000"))
 
 # --- E-mail ---------------------------------------------------------------------------------
 # Sent by the task worker from the notify outbox; a transition never waits for the mail server.

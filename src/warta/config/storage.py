@@ -73,6 +73,14 @@ def storages_from_env(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     return {"default": {"BACKEND": S3_BACKEND, "OPTIONS": options}}
 
 
+def public_pages_storage(environ: Mapping[str, str], data_dir: Any) -> dict[str, Any]:
+    """The ``public_pages`` entry of ``STORAGES``: the pre-rendered public pages on local disk
+    under ``WARTA_PUBLIC_DIR`` (default ``<WARTA_DATA_DIR>/public``), where nginx can serve
+    them too (warta.site.pages, deploy/nginx/warta.conf)."""
+    location = environ.get("WARTA_PUBLIC_DIR", "").strip() or f"{data_dir}/public"
+    return {"BACKEND": LOCAL_BACKEND, "OPTIONS": {"location": location}}
+
+
 def media_settings_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
     """``WARTA_MEDIA_ACCEL`` (``""``, ``nginx`` or ``sendfile``), its internal location prefix
     and how long a signed media URL stays valid."""

@@ -20,7 +20,8 @@ class _Provider:
     label: Any = ""
 
     def present(self, case: Any) -> bool | None:
-        assets = assets_of(case)
+        # One read of the subject's media serves every media artifact of one check.
+        assets = registry.shared_read(("media.assets", case.pk), lambda: assets_of(case))
         return None if assets is None else self.holds(assets)
 
     def holds(self, assets: list[Asset]) -> bool:

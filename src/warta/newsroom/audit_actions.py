@@ -1,4 +1,8 @@
-"""The audit actions of the newsroom: a news item created and its draft saved."""
+"""The audit actions of the newsroom: a news item created and its draft saved.
+
+The events of a save name the news text and the coverage notes by reference (SHA-256, length,
+and the revision that keeps the text) instead of carrying them; older events carry the texts.
+Both read the same here."""
 
 from __future__ import annotations
 
@@ -29,8 +33,27 @@ def _created(event) -> str:
     return _("News item “%(title)s” created.") % {"title": _title(event)}
 
 
+def _compared(value):
+    """A recorded value as a save compares it: a long text by its hash (events since issue 12
+    name the text by reference, ``{"sha256", "length", "revision"?, "text"?}``), anything
+    else as it is."""
+    if isinstance(value, dict) and "sha256" in value and "length" in value:
+        return value["sha256"]
+    return value
+
+
+def _changed(event) -> list[str]:
+    before = event.before if isinstance(event.before, dict) else {}
+    after = event.after if isinstance(event.after, dict) else {}
+    return [
+        key
+        for key in changed_keys(event)
+        if key != "edit_version" and _compared(before.get(key)) != _compared(after.get(key))
+    ]
+
+
 def _saved(event) -> str:
-    changed = [key for key in changed_keys(event) if key != "edit_version"]
+    changed = _changed(event)
     if not changed:
         return _("Draft “%(title)s” saved without changes.") % {"title": _title(event)}
     return _("Draft “%(title)s” saved; changed: %(fields)s.") % {

@@ -124,7 +124,9 @@ class Video(models.Model):
 
 
 class Revision(models.Model):
-    """One saved state of an item's title and text. Nothing updates or deletes a revision."""
+    """One saved state of an item's title and text. A saved or submitted revision never
+    changes (audit events name it by id and hash); only the newest autosave of a round is
+    overwritten by the next autosave (``newsroom.services``), so autosaves stay one per round."""
 
     class Kind(models.TextChoices):
         AUTOSAVE = "autosave", _("autosave")

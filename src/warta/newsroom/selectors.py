@@ -3,11 +3,13 @@ of items, photos and steps (asserted in tests)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +34,7 @@ from warta.workflow.selectors import (
     time_status,
     unexplained_for,
 )
+from warta.worktime.calendar import WorkCalendar
 from warta.worktime.config import get_calendar
 
 
@@ -42,44 +45,79 @@ class Task:
     status: TimeStatus
 
 
-def _with_status(runs: QuerySet[StepRun]) -> list[Task]:
-    calendar, now = get_calendar(), timezone.now()
-    tasks = []
-    for run in runs:
-        item = getattr(run.case, "news_item", None)
-        tasks.append(Task(run, item, time_status(run, calendar=calendar, now=now)))
-    return tasks
+#: Open steps listed per page on the inbox and the unit overview.
+TASKS_PAGE_SIZE = 50
 
 
-def _counts(tasks: list[Task]) -> dict[str, int]:
-    counts = {"total": len(tasks), "green": 0, "amber": 0, "red": 0, "none": 0}
-    for task in tasks:
-        counts[task.status.level] += 1
+@dataclass(frozen=True)
+class TaskList:
+    """One page of open steps (``page_obj`` for the pager; ``tasks`` its rows with their time
+    status) and the counts by time status over all of them."""
+
+    page_obj: Page
+    tasks: list[Task]
+    counts: dict[str, int]
+
+
+def _counts(runs: QuerySet[StepRun], *, calendar: WorkCalendar, now: dt.datetime) -> dict[str, int]:
+    """Counts by time status of the open ``runs``, without reading every one of them: a step
+    past its due time is red and one without a time standard has none (both counted by the
+    database); only the steps not yet due (few: a step is due within its time standard) are
+    read to tell green from amber."""
+    timed = Q(time_standard__isnull=False, due_at__isnull=False)
+    counts = runs.order_by().aggregate(
+        total=Count("pk"),
+        red=Count("pk", filter=timed & Q(due_at__lt=now)),
+        none=Count("pk", filter=Q(time_standard__isnull=True) | Q(due_at__isnull=True)),
+    )
+    pending = (
+        runs.filter(timed, due_at__gte=now)
+        .select_related(None)
+        .order_by()
+        .only("started_at", "time_standard", "due_at", "finished_at")
+    )
+    amber = sum(time_status(run, calendar=calendar, now=now).level == "amber" for run in pending)
+    counts["amber"] = amber
+    counts["green"] = counts["total"] - counts["red"] - counts["none"] - amber
     return counts
 
 
-def inbox(user: Any) -> tuple[list[Task], dict[str, int]]:
-    """What waits for ``user``, most urgent first, with counts by time status."""
+def _task_list(runs: QuerySet[StepRun], page: Any) -> TaskList:
+    calendar, now = get_calendar(), timezone.now()
+    counts = _counts(runs, calendar=calendar, now=now)
+    paginator = Paginator(runs, TASKS_PAGE_SIZE)
+    paginator.count = counts["total"]  # counted above: no second COUNT(*)
+    page_obj = paginator.get_page(page)
+    tasks = [
+        Task(
+            run, getattr(run.case, "news_item", None), time_status(run, calendar=calendar, now=now)
+        )
+        for run in page_obj.object_list
+    ]
+    return TaskList(page_obj, tasks, counts)
+
+
+def inbox(user: Any, *, page: Any = None) -> TaskList:
+    """What waits for ``user``, most urgent first (one page), with counts by time status."""
     runs = tasks_for(user).select_related("case__news_item", "case__news_item__cover")
-    tasks = _with_status(runs)
-    return tasks, _counts(tasks)
+    return _task_list(runs, page)
 
 
 def deviations_to_explain(user: Any) -> int:
     """How many deviation records wait for ``user``'s explanation (new, or disputed): a to-do on
-    the inbox, not a warning on every page."""
+    the inbox, not a warning on every page. One count on a partial index that holds only the
+    deviations still to explain (``workflow_dev_unexplained_idx``)."""
     return unexplained_for(user).count()
 
 
-def unit_overview() -> tuple[list[Task], dict[str, int]]:
-    """Every open item of the unit: where it stands and who holds it."""
+def unit_overview(*, page: Any = None) -> TaskList:
+    """Every open item of the unit (one page): where it stands and who holds it."""
     runs = (
         StepRun.objects.filter(finished_at__isnull=True, case__status=Case.Status.OPEN)
-        .select_related("case", "case__sop", "assignee", "case__news_item")
-        .order_by("due_at", "started_at")
+        .select_related("case", "assignee", "case__news_item")
+        .order_by("due_at", "started_at", "pk")
     )
-    tasks = _with_status(runs)
-    return tasks, _counts(tasks)
+    return _task_list(runs, page)
 
 
 def recent_items(limit: int = 10) -> QuerySet[NewsItem]:
@@ -312,7 +350,7 @@ def item_page(pk: int, user: Any, *, data: Any = None, action: str = "") -> Item
     """Everything the item page shows to ``user``; ``data``/``action`` re-bind a refused form."""
     item = (
         NewsItem.objects.select_related("case", "case__sop", "cover", "created_by")
-        .prefetch_related(*MEDIA_PREFETCH, "publications")
+        .prefetch_related(*MEDIA_PREFETCH, "publications__account")
         .get(pk=pk)
     )
     case = item.case

@@ -4,6 +4,7 @@ event; workflow transitions go through the engine's services in the same transac
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -14,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from warta.audit.models import Event
 from warta.audit.services import record_event
 from warta.audit.snapshots import snapshot
 from warta.errors import WartaError
@@ -32,6 +34,8 @@ from warta.workflow.models import Case, StepRun
 from warta.workflow.registry import capability_for
 
 OBJECT_TYPE = "newsroom.newsitem"
+# The audit events that record the item's content (``_audited_state``).
+TEXT_EVENTS = ("newsroom.item_created", "newsroom.draft_saved")
 CONTENT_FIELDS = ("title", "activity_name", "activity_at", "place", "covered_by", "notes", "body")
 # What the audit events of an item record (before and after).
 AUDITED_FIELDS = (*CONTENT_FIELDS, "channels", "cover", "edit_version")
@@ -41,27 +45,90 @@ def _sanitize_body(html: str) -> str:
     return NewsItem._meta.get_field("body").sanitize(html or "")
 
 
-def _add_revision(item: NewsItem, *, user: Any, kind: str, now: dt.datetime) -> Revision | None:
-    """Keep the current title and text as a revision unless the newest one already holds them
-    (a submission is always kept: the reviewer's diff is taken against it)."""
+def _add_revision(item: NewsItem, *, user: Any, kind: str, now: dt.datetime) -> Revision:
+    """Keep the current title and text as a revision; return the revision that holds them.
+
+    - The newest revision already holds them: it is returned (a submission is always kept as
+      a revision of its own: the reviewer's diff is taken against it), and an autosave that
+      an explicit save confirms becomes a saved version.
+    - Autosaves are coalesced: while the newest revision is an autosave of the same person in
+      the same revision round, the next autosave updates it instead of adding one. So between
+      two explicit saves one autosave is kept; every saved and submitted version stays, and a
+      revision an audit event names (``text_reference``) never changes again.
+    """
     last = item.revisions.order_by("-number").first()
+    same_text = last is not None and last.title == item.title and last.body == item.body
+    if same_text and kind != Revision.Kind.SUBMITTED:
+        if kind == Revision.Kind.SAVED and last.kind == Revision.Kind.AUTOSAVE:
+            last.kind, last.saved_by, last.saved_at = Revision.Kind.SAVED, user, now
+            last.save(update_fields=["kind", "saved_by", "saved_at"])
+        return last
+    revision_round = item.case.revision_round if item.case_id else 0
     if (
-        last is not None
-        and kind != Revision.Kind.SUBMITTED
-        and last.title == item.title
-        and last.body == item.body
+        kind == Revision.Kind.AUTOSAVE
+        and last is not None
+        and last.kind == Revision.Kind.AUTOSAVE
+        and last.saved_by_id == user.pk
+        and last.revision_round == revision_round
     ):
-        return None
+        last.title, last.body, last.saved_at = item.title, item.body, now
+        last.save(update_fields=["title", "body", "saved_at"])
+        return last
     return Revision.objects.create(
         item=item,
         number=(last.number if last else 0) + 1,
         kind=kind,
         title=item.title,
         body=item.body,
-        revision_round=item.case.revision_round if item.case_id else 0,
+        revision_round=revision_round,
         saved_by=user,
         saved_at=now,
     )
+
+
+def text_reference(text: str, revision: Revision | None = None) -> dict[str, Any]:
+    """What an audit event records of a long text instead of the text: its SHA-256 (of the
+    UTF-8 bytes) and length in characters, and the revision that keeps it when there is one."""
+    reference: dict[str, Any] = {
+        "sha256": hashlib.sha256(text.encode()).hexdigest(),
+        "length": len(text),
+    }
+    if revision is not None:
+        reference["revision"] = revision.pk
+    return reference
+
+
+def _notes_on_record(item_id: int) -> str | None:
+    """The SHA-256 of the coverage notes the item's latest creation or save event recorded
+    (the text itself is in that event or an earlier one); None before any."""
+    after = (
+        Event.objects.filter(
+            object_type=OBJECT_TYPE, object_id=str(item_id), action__in=TEXT_EVENTS
+        )
+        .order_by("-seq")
+        .values_list("after", flat=True)
+        .first()
+    )
+    notes = after.get("notes") if isinstance(after, dict) else None
+    if isinstance(notes, dict):
+        return notes.get("sha256")
+    return text_reference(notes)["sha256"] if isinstance(notes, str) else None
+
+
+def _audited_state(
+    item: NewsItem, *, revision: Revision | None, notes_on_record: str | None
+) -> dict[str, Any]:
+    """The item as an audit event records it: the short fields as they are; the news text by
+    reference to the revision that holds it (by hash alone when none does); the coverage notes,
+    which no revision keeps, by hash — with the text itself when the trail does not hold it yet
+    (``notes_on_record``: the hash of the notes the trail holds)."""
+    state = snapshot(item, AUDITED_FIELDS)
+    held = revision if revision is not None and revision.body == item.body else None
+    state["body"] = text_reference(item.body, held)
+    state["notes"] = text_reference(item.notes)
+    if state["notes"]["sha256"] != notes_on_record:
+        state["notes"]["text"] = item.notes
+    return state
 
 
 @dataclass
@@ -266,13 +333,13 @@ def _create_item(
     item.case = case
     item.save(update_fields=["case"])
     _add_media(item, user=user, stored=stored, now=now)
-    _add_revision(item, user=user, kind=Revision.Kind.SAVED, now=now)
+    revision = _add_revision(item, user=user, kind=Revision.Kind.SAVED, now=now)
     record_event(
         action="newsroom.item_created",
         actor=user,
         object_type=OBJECT_TYPE,
         object_id=item.pk,
-        after=snapshot(item, AUDITED_FIELDS),
+        after=_audited_state(item, revision=revision, notes_on_record=None),
         ip=ip,
     )
     return item
@@ -362,7 +429,14 @@ def _save_draft(
     now = timezone.now()
     photos = list(item.photos.select_related("asset"))
     videos = list(item.videos.select_related("asset"))
-    before = {**snapshot(item, AUDITED_FIELDS), "media": _media_state(photos, videos)}
+    before: dict[str, Any] = {}
+    if not autosave:
+        # The text before the save is the newest revision's (when it is): named by reference.
+        held = item.revisions.order_by("-number").first()
+        before = {
+            **_audited_state(item, revision=held, notes_on_record=_notes_on_record(item.pk)),
+            "media": _media_state(photos, videos),
+        }
     for field in CONTENT_FIELDS:
         if field in content:
             value = content[field]
@@ -398,7 +472,7 @@ def _save_draft(
     item.updated_at = now
     item.save()
     kind = Revision.Kind.AUTOSAVE if autosave else Revision.Kind.SAVED
-    _add_revision(item, user=user, kind=kind, now=now)
+    revision = _add_revision(item, user=user, kind=kind, now=now)
     if item.case.title != item.title:
         item.case.title = item.title
         item.case.save(update_fields=["title"])
@@ -410,7 +484,9 @@ def _save_draft(
             object_id=item.pk,
             before=before,
             after={
-                **snapshot(item, AUDITED_FIELDS),
+                **_audited_state(
+                    item, revision=revision, notes_on_record=before["notes"]["sha256"]
+                ),
                 "media": _media_state(kept_photos, kept_videos),
             },
             ip=ip,

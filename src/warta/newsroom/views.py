@@ -27,13 +27,14 @@ REVISIONS_PAGE_SIZE = 50
 @require_safe
 @member_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    tasks, counts = selectors.inbox(request.user)
+    listed = selectors.inbox(request.user, page=request.GET.get("page"))
     return render(
         request,
         "newsroom/inbox.html",
         {
-            "tasks": tasks,
-            "counts": counts,
+            "tasks": listed.tasks,
+            "counts": listed.counts,
+            "page_obj": listed.page_obj,
             "deviations_to_explain": selectors.deviations_to_explain(request.user),
             "can_create": selectors.may_create(request.user),
         },
@@ -45,8 +46,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def unit_overview(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("warta.view_unit"):
         raise PermissionDenied
-    tasks, counts = selectors.unit_overview()
-    return render(request, "newsroom/unit.html", {"tasks": tasks, "counts": counts})
+    listed = selectors.unit_overview(page=request.GET.get("page"))
+    return render(
+        request,
+        "newsroom/unit.html",
+        {"tasks": listed.tasks, "counts": listed.counts, "page_obj": listed.page_obj},
+    )
 
 
 def _item_page(request: HttpRequest, pk: int, **rebind) -> selectors.ItemPage:

@@ -27,7 +27,16 @@ def _preference_changed(event) -> str:
     }
 
 
+def _mail_sent(event) -> str:
+    after = event.after or {}
+    return _("E-mail “%(subject)s” sent to %(to)s.") % {
+        "subject": after.get("subject", ""),
+        "to": after.get("to", ""),
+    }
+
+
 def register() -> None:
+    register_action("notify.mail_sent", gettext_lazy("E-mail sent"), _mail_sent)
     register_action(
         "notify.preference_changed",
         gettext_lazy("Notification preference changed"),

@@ -51,7 +51,11 @@ class Notification(models.Model):
                 name="notify_notification_once_per_key",
             )
         ]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notify_unread_idx")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notify_unread_idx"),
+            # The notification list: one person's, newest first.
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notify_list_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -15,9 +15,10 @@ def unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def notifications_for(user, *, limit: int = 100) -> QuerySet[Notification]:
-    """The user's notifications, newest first."""
-    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")[:limit]
+def notifications_for(user) -> QuerySet[Notification]:
+    """The user's notifications, newest first (pages paginate it; an index on recipient,
+    created_at, id serves the order)."""
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
 
 
 def mode_for(user, kind: str) -> Mode:

@@ -82,7 +82,8 @@ def notify(
     default = Mode(registered.default_delivery)
     now = timezone.now()
     created = []
-    with transaction.atomic():
+    # No savepoint of its own: an error here fails the caller's change as a whole anyway.
+    with transaction.atomic(savepoint=False):
         for user in people:
             mode = modes.get(user.pk, default) if user.email else Mode.OFF
             digest_at = next_digest_at(now) if mode == Mode.DIGEST else None
@@ -303,13 +304,10 @@ def _unique_active(recipients: Iterable) -> list:
 
 
 def _create_once(*, recipient, dedupe_key: str, **fields) -> Notification | None:
-    if (
-        dedupe_key
-        and Notification.objects.filter(recipient=recipient, dedupe_key=dedupe_key).exists()
-    ):
-        return None
+    """Create the notification, or return None when the recipient already has one with the
+    same non-empty ``dedupe_key`` (the unique constraint decides: no query beforehand)."""
     try:
-        # A savepoint: a concurrent duplicate must not break the caller's transaction.
+        # A savepoint: a duplicate must not break the caller's transaction.
         with transaction.atomic():
             return Notification.objects.create(recipient=recipient, dedupe_key=dedupe_key, **fields)
     except IntegrityError:

@@ -9,10 +9,15 @@ from django_tasks import task
 
 @task()
 def send_mail(mail_id: int) -> None:
-    """Send one outgoing mail (at most once); a failure schedules its own retry."""
+    """Send one outgoing mail (at most once); a failure schedules its own retry. A sent mail's
+    sending is recorded in the audit trail (once), so its body may be pruned later."""
+    from warta.notify.models import MailStatus
+    from warta.notify.retention import record_mail_sent
     from warta.notify.services import deliver_mail
 
-    deliver_mail(mail_id=mail_id)
+    mail = deliver_mail(mail_id=mail_id)
+    if mail is not None and mail.status == MailStatus.SENT:
+        record_mail_sent(mail_id=mail.pk)
 
 
 @task()

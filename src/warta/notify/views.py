@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,17 +16,23 @@ from warta.notify import selectors, services
 from warta.notify.forms import PreferencesForm
 from warta.notify.models import Notification
 
+#: Notifications listed per page.
+PAGE_SIZE = 50
+
 
 @require_safe
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    notifications = list(selectors.notifications_for(request.user))
+    page = Paginator(selectors.notifications_for(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "notify/list.html",
         {
-            "notifications": notifications,
-            "unread": sum(1 for n in notifications if not n.is_read),
+            "notifications": page.object_list,
+            "page_obj": page,
+            "unread": selectors.unread_count(request.user),
         },
     )
 

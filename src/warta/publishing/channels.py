@@ -39,14 +39,31 @@ def choices() -> list[tuple[str, str]]:
     return rows
 
 
-def channel_name(code: str) -> str:
-    """The name of an account code (or of a platform code): ``instagram`` → ``Instagram``."""
+def channel_name(code: str, account_name: str | None = None) -> str:
+    """The name of an account code (or of a platform code): ``instagram`` → ``Instagram``.
+    ``account_name``: the account's name when the caller has it loaded (no query then)."""
     if code in PLATFORM_NAMES:
         return str(PLATFORM_NAMES[code])
+    if account_name is not None:
+        return account_name
     from warta.publishing.models import ChannelAccount
 
     account = ChannelAccount.objects.filter(code=code).only("name").first()
     return account.name if account else code
+
+
+def channel_names(codes: Iterable[str]) -> list[str]:
+    """:func:`channel_name` of each of ``codes``, in order, in at most one query."""
+    from warta.publishing.models import ChannelAccount
+
+    codes = list(codes)
+    unknown = [code for code in codes if code not in PLATFORM_NAMES]
+    names = (
+        dict(ChannelAccount.objects.filter(code__in=unknown).values_list("code", "name"))
+        if unknown
+        else {}
+    )
+    return [channel_name(code, names.get(code, code)) for code in codes]
 
 
 def platforms_of(codes: Iterable[str]) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
@@ -164,14 +165,53 @@ def _draft_url(asset_id: int, spec: str) -> str:
     return reverse("newsroom:media_file", args=[asset_id, spec])
 
 
-def channel_preview(item: NewsItem, account: ChannelAccount) -> ChannelPreview:
-    """What a post of ``item`` on ``account`` will carry (draft media URLs, for staff)."""
+@dataclass
+class PreviewMedia:
+    """What every preview of one item shows, read once: its photos in order (asset and
+    renditions loaded), its first video, and the texts Staf Humas set per account."""
+
+    photos: list
+    video: Any
+    texts: dict[int, str]
+
+
+def preview_media(item: NewsItem) -> PreviewMedia:
+    """The item's photos, first video and channel texts in three or four queries, however many
+    accounts are previewed."""
+    from warta.publishing.models import ChannelText
+
+    prefetched = getattr(item, "_prefetched_objects_cache", {})
+    if "photos" in prefetched and "videos" in prefetched:
+        # The page already read them (``newsroom.selectors.MEDIA_PREFETCH``), in the models'
+        # order (photos by position, videos by pk).
+        photos = list(item.photos.all())
+        video = next(iter(item.videos.all()), None)
+    else:
+        photos = list(
+            item.photos.select_related("asset")
+            .prefetch_related("asset__renditions")
+            .order_by("position", "pk")
+        )
+        video = item.videos.select_related("asset").prefetch_related("asset__renditions").first()
+    texts = dict(ChannelText.objects.filter(item=item).values_list("account_id", "text"))
+    return PreviewMedia(photos=photos, video=video, texts=texts)
+
+
+def channel_preview(
+    item: NewsItem, account: ChannelAccount, media: PreviewMedia | None = None
+) -> ChannelPreview:
+    """What a post of ``item`` on ``account`` will carry (draft media URLs, for staff). Pass
+    ``media`` (:func:`preview_media`) when previewing several accounts of one item."""
     from warta.media.selectors import poster, renditions_of, web_video
     from warta.publishing.channels import PLATFORM_NAMES
-    from warta.publishing.posts import DEFAULT_PHOTO_SPEC, PHOTO_SPEC, caption_for
+    from warta.publishing.posts import DEFAULT_PHOTO_SPEC, PHOTO_SPEC, default_caption
 
+    media = media or preview_media(item)
     platform = _platform(account.platform)
-    caption = caption_for(item, account) if platform is not None else ""
+    caption = ""
+    if platform is not None:
+        saved = media.texts.get(account.pk, "")
+        caption = saved if saved.strip() else default_caption(item, account)
     preview = ChannelPreview(
         account=account,
         platform_name=str(PLATFORM_NAMES.get(account.platform, account.platform)),
@@ -182,8 +222,7 @@ def channel_preview(item: NewsItem, account: ChannelAccount) -> ChannelPreview:
     max_photos = platform.max_photos if platform is not None else 10
     if max_photos:
         wanted = PHOTO_SPEC.get(account.platform, DEFAULT_PHOTO_SPEC)
-        rows = item.photos.select_related("asset").prefetch_related("asset__renditions")
-        for row in rows.order_by("position", "pk")[:max_photos]:
+        for row in media.photos[:max_photos]:
             found = renditions_of(row.asset)
             rendition = found.get(wanted) or found.get(DEFAULT_PHOTO_SPEC)
             if rendition is None:
@@ -201,7 +240,7 @@ def channel_preview(item: NewsItem, account: ChannelAccount) -> ChannelPreview:
                 )
             )
     if platform is None or platform.takes_video:
-        row = item.videos.select_related("asset").prefetch_related("asset__renditions").first()
+        row = media.video
         if row is not None:
             frame = poster(row.asset)
             if frame is not None:
@@ -214,7 +253,11 @@ def channel_preview(item: NewsItem, account: ChannelAccount) -> ChannelPreview:
 
 
 def channel_previews(item: NewsItem) -> list[ChannelPreview]:
-    return [channel_preview(item, account) for account in social_targets(item)]
+    targets = social_targets(item)
+    if not targets:
+        return []
+    media = preview_media(item)
+    return [channel_preview(item, account, media) for account in targets]
 
 
 def public_links(item: NewsItem) -> list[tuple[str, str]]:
@@ -253,12 +296,16 @@ def public_links(item: NewsItem) -> list[tuple[str, str]]:
 
 
 def item_publications(item: NewsItem) -> list[Publication]:
-    """Every publication of ``item``, newest revision first, each with its account."""
-    return list(
+    """Every publication of ``item``, newest revision first, each with its account; each one's
+    ``item`` is ``item`` itself (load its ``case__sop`` once, the actor checks read them)."""
+    rows = list(
         Publication.objects.filter(item=item)
         .select_related("account", "screenshot", "step_run")
         .order_by("-revision", "operation", "account__position", "pk")
     )
+    for row in rows:
+        row.item = item
+    return rows
 
 
 def publishing_roles(item: NewsItem) -> set[str]:

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from warta.audit.services import record_event
+from warta.audit.services import appended_at_commit, record_event
 from warta.newsroom.models import SUBJECT_TYPE, NewsItem
 from warta.publishing import post_urls
 from warta.publishing.apps import FAILED_KIND
@@ -95,6 +95,7 @@ def _published_before(item: NewsItem, account: ChannelAccount) -> Publication | 
 
 
 @transaction.atomic
+@appended_at_commit()  # the chain head is locked only at the end, not while posts are built
 def publish(
     *,
     item_id: int,

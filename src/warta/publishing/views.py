@@ -22,6 +22,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -321,9 +322,10 @@ def channel_texts(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @member_required
 def channel_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    from warta.newsroom.selectors import item_media
+    from warta.newsroom.selectors import MEDIA_PREFETCH, item_media
 
     item = _item(pk)
+    prefetch_related_objects([item], *MEDIA_PREFETCH)  # read once, for the cover and previews
     photos, _videos = item_media(item)
     cover = next((p for p in photos if p.row.pk == item.cover_id), photos[0] if photos else None)
     from warta.site.selectors import excerpt
@@ -346,6 +348,9 @@ def _status_context(
     bound = bound or {}
     rows = []
     previews: dict[int, Any] = {}
+    media: selectors.PreviewMedia | None = None
+    # One actor check per step run (and one for the records of no open step), not per record.
+    may_act: dict[int | None, bool] = {}
     for publication in publications:
         manual_wait = publication.state in (
             Publication.State.NEEDS_MANUAL,
@@ -360,16 +365,21 @@ def _status_context(
             and publication.state == Publication.State.NEEDS_MANUAL
         ):
             if publication.account_id not in previews:
+                media = media or selectors.preview_media(item)
                 previews[publication.account_id] = selectors.channel_preview(
-                    item, publication.account
+                    item, publication.account, media
                 )
             preview = previews[publication.account_id]
             if publication.caption:
                 preview.caption = publication.caption
+        run = publication.step_run
+        key = run.pk if run is not None and run.finished_at is None else None
+        if key not in may_act:
+            may_act[key] = may_act_on(request.user, publication)
         rows.append(
             {
                 "pub": publication,
-                "may_act": may_act_on(request.user, publication),
+                "may_act": may_act[key],
                 "record_form": bound.get(publication.pk)
                 or (RecordUrlForm(auto_id=f"rec{publication.pk}-%s") if manual_wait else None),
                 "can_record": manual_wait and publication.operation != "withdraw",

@@ -1,41 +1,96 @@
-"""The sitemap: the news index and every published article."""
+"""The sitemap, in the protocol's index form (https://www.sitemaps.org/protocol.html).
+
+``/sitemap.xml`` is a sitemap index naming ``/sitemap-home.xml`` (the news index) and one part
+per range of ``WARTA_SITEMAP_PART_SIZE`` item ids that holds a published item:
+``/sitemap-<n>.xml`` lists the published articles whose id lies in
+``(n - 1) * size + 1 … n * size``. An item's part never changes, so a change of one item
+touches one part and the index; every file is pre-rendered (warta.site.pages) and none is
+built per request. A part holds at most ``size`` articles (the protocol allows 50,000).
+"""
 
 from __future__ import annotations
 
-from django.contrib.sitemaps import Sitemap
-from django.urls import reverse
+import datetime as dt
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
 
 from warta.publishing.selectors import published_items
+from warta.site import pages
+
+XMLNS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+CONTENT_TYPE = pages.CONTENT_TYPES["xml"]
 
 
-class IndexSitemap(Sitemap):
-    changefreq = "daily"
-    priority = 1.0
-
-    def items(self):
-        return ["site:index"]
-
-    def location(self, item) -> str:
-        return reverse(item)
-
-    def lastmod(self, item):
-        latest = published_items().only("published_at").first()
-        return latest.published_at if latest else None
+def part_size() -> int:
+    return max(1, int(settings.WARTA_SITEMAP_PART_SIZE))
 
 
-class ArticleSitemap(Sitemap):
-    changefreq = "weekly"
-    priority = 0.8
-    limit = 5000
-
-    def items(self):
-        return published_items().only("slug", "published_at", "updated_at")
-
-    def location(self, item) -> str:
-        return reverse("site:article", args=[item.slug])
-
-    def lastmod(self, item):
-        return max(item.updated_at, item.published_at)
+def part_of(item_id: int) -> int:
+    """The sitemap part listing item ``item_id``."""
+    return (item_id - 1) // part_size() + 1
 
 
-SITEMAPS = {"index": IndexSitemap, "articles": ArticleSitemap}
+def _w3c(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _lastmod(published_at: dt.datetime, updated_at: dt.datetime) -> dt.datetime:
+    return max(published_at, updated_at)
+
+
+def _absolute(request: HttpRequest, path: str) -> str:
+    return escape(request.build_absolute_uri(path))
+
+
+def parts() -> dict[int, dt.datetime]:
+    """Each part that lists an article, with the newest change among its articles."""
+    newest: dict[int, dt.datetime] = {}
+    rows = published_items().order_by().values_list("pk", "published_at", "updated_at")
+    for pk, published_at, updated_at in rows.iterator(chunk_size=5000):
+        part, when = part_of(pk), _lastmod(published_at, updated_at)
+        if part not in newest or when > newest[part]:
+            newest[part] = when
+    return newest
+
+
+def render_sitemap_index(request: HttpRequest) -> HttpResponse:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<sitemapindex xmlns="{XMLNS}">']
+    lines.append(f"<sitemap><loc>{_absolute(request, '/sitemap-home.xml')}</loc></sitemap>")
+    for number, when in sorted(parts().items()):
+        location = _absolute(request, pages.sitemap_part_path(number))
+        lines.append(f"<sitemap><loc>{location}</loc><lastmod>{_w3c(when)}</lastmod></sitemap>")
+    lines.append("</sitemapindex>\n")
+    return HttpResponse("\n".join(lines), content_type=CONTENT_TYPE)
+
+
+def render_sitemap_home(request: HttpRequest) -> HttpResponse:
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<urlset xmlns="{XMLNS}">',
+        f"<url><loc>{_absolute(request, '/')}</loc><changefreq>daily</changefreq>"
+        "<priority>1.0</priority></url>",
+        "</urlset>\n",
+    ]
+    return HttpResponse("\n".join(lines), content_type=CONTENT_TYPE)
+
+
+def render_sitemap_part(request: HttpRequest, number: int) -> HttpResponse:
+    """Part ``number``: the published articles with ids in its range (404 when none is)."""
+    size = part_size()
+    rows = list(
+        published_items()
+        .filter(pk__gt=(number - 1) * size, pk__lte=number * size)
+        .order_by("pk")
+        .values_list("slug", "published_at", "updated_at")
+    )
+    if not rows:
+        raise Http404
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{XMLNS}">']
+    for slug, published_at, updated_at in rows:
+        location = _absolute(request, pages.article_path(slug))
+        when = _w3c(_lastmod(published_at, updated_at))
+        lines.append(f"<url><loc>{location}</loc><lastmod>{when}</lastmod></url>")
+    lines.append("</urlset>\n")
+    return HttpResponse("\n".join(lines), content_type=CONTENT_TYPE)

@@ -20,17 +20,15 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from warta.audit.services import record_event
 from warta.sop.durations import parse_duration
-from warta.workflow import signals
+from warta.workflow import memo, signals
 from warta.workflow.models import Case, Deviation, StepAlert, StepRun
 from warta.workflow.selectors import escalation_roles
-from warta.worktime.config import get_calendar
 from warta.worktime.zone import format_instant
 
 logger = logging.getLogger(__name__)
@@ -51,18 +49,22 @@ def schedule(run: StepRun) -> list[StepAlert]:
 
     if run.time_standard is None or run.due_at is None:
         return []
-    calendar = get_calendar()
+    calendar = memo.calendar()
     planned = [
         (StepAlert.Kind.REMINDER, pct, calendar.add(run.started_at, run.time_standard * pct / 100))
         for pct in reminder_percents()
     ]
     planned.append((StepAlert.Kind.LATE, 0, run.due_at))
     planned.append((StepAlert.Kind.ESCALATION, 0, calendar.add(run.due_at, escalate_after())))
-    alerts = []
-    for kind, ordinal, fire_at in planned:
-        alert = StepAlert.objects.create(step_run=run, kind=kind, ordinal=ordinal, fire_at=fire_at)
-        fire_step_alert.using(run_after=fire_at).enqueue(alert.pk)
-        alerts.append(alert)
+    # One insert for the alerts (both databases return the new keys), then one task each.
+    alerts = StepAlert.objects.bulk_create(
+        [
+            StepAlert(step_run=run, kind=kind, ordinal=ordinal, fire_at=fire_at)
+            for kind, ordinal, fire_at in planned
+        ]
+    )
+    for alert in alerts:
+        fire_step_alert.using(run_after=alert.fire_at).enqueue(alert.pk)
     return alerts
 
 
@@ -71,7 +73,7 @@ def on_step_started(sender: Any, step_run: StepRun, case: Case, **kwargs: Any) -
     schedule(step_run)
 
 
-@transaction.atomic
+@memo.transition
 def fire(alert_id: int) -> str:
     """Run one scheduled check. Returns what happened (for the task result and tests).
 

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from warta.audit.services import record_event
 from warta.audit.snapshots import snapshot
 from warta.sop.definition import Step
-from warta.workflow import signals
+from warta.workflow import memo, signals
 from warta.workflow.errors import NotPermitted, ReasonRequired, WorkflowError
 from warta.workflow.models import Deviation
 from warta.workflow.selectors import supervises
@@ -100,7 +99,7 @@ def may_review(user: Any, deviation: Deviation) -> bool:
     )
 
 
-@transaction.atomic
+@memo.transition
 def explain_deviation(*, deviation_id: int, user: Any, explanation: str, ip: str = "") -> Deviation:
     """The executor's account of a deviation. May be rewritten until it is acknowledged."""
     deviation = _lock(deviation_id)
@@ -131,7 +130,7 @@ def explain_deviation(*, deviation_id: int, user: Any, explanation: str, ip: str
     return deviation
 
 
-@transaction.atomic
+@memo.transition
 def review_deviation(
     *, deviation_id: int, user: Any, decision: str, note: str = "", ip: str = ""
 ) -> Deviation:

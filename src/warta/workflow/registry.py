@@ -18,7 +18,9 @@ every validation (``warta sop validate``, loading, the admin upload) and the sys
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+import contextvars
+from collections.abc import Callable, Hashable, Iterable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from django.utils.translation import gettext as _
 
@@ -44,6 +46,8 @@ class ArtifactProvider(Protocol):
         """True/False when the provider can tell; None to fall back to the executor's word
         (e.g. the case has no subject of the provider's kind)."""
 
+
+T = TypeVar("T")
 
 _hooks: dict[str, SubjectHooks] = {}
 _capabilities: dict[str, Capability] = {}
@@ -131,6 +135,38 @@ def artifact_present(artifact: Artifact, case: Case) -> bool | None:
     """Whether the case's subject holds ``artifact``; None when no provider can tell."""
     found = _providers.get(artifact.provided_by) if artifact.provided_by else None
     return found.present(case) if found is not None else None
+
+
+def artifacts_present(artifacts: Iterable[Artifact], case: Case) -> dict[str, bool | None]:
+    """:func:`artifact_present` for several artifacts at once, by artifact id: each asked once,
+    and the providers share what they read of the subject (see :func:`shared_read`) — a step's
+    check asks about the same photos for its kelengkapan and its output."""
+    answers: dict[str, bool | None] = {}
+    token = _shared.set({})
+    try:
+        for artifact in artifacts:
+            if artifact.id not in answers:
+                answers[artifact.id] = artifact_present(artifact, case)
+    finally:
+        _shared.reset(token)
+    return answers
+
+
+_shared: contextvars.ContextVar[dict[Hashable, Any] | None] = contextvars.ContextVar(
+    "warta_registry_shared_read", default=None
+)
+
+
+def shared_read(key: Hashable, read: Callable[[], T]) -> T:
+    """For providers: ``read()`` once per :func:`artifacts_present` call for ``key`` (e.g. the
+    subject's media, read once for the photos, the videos and the alt text); outside such a
+    call, ``read()`` every time."""
+    shared = _shared.get()
+    if shared is None:
+        return read()
+    if key not in shared:
+        shared[key] = read()
+    return shared[key]
 
 
 # --- checks --------------------------------------------------------------------------------

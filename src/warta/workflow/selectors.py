@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import resolve_url
 
 from warta.accounts.selectors import Capacity, capacity_for, principals_of, role_codes_of
@@ -17,6 +17,7 @@ from warta.sop.selectors import active_versions
 from warta.workflow.models import Case, Deviation, StepRun
 from warta.workflow.registry import subject_url
 from warta.worktime.calendar import WorkCalendar
+from warta.worktime.zone import JAKARTA
 
 # Deviations about an artifact (missing at a step); the others are about time.
 ARTIFACT_KINDS = (Deviation.Kind.KELENGKAPAN, Deviation.Kind.OUTPUT)
@@ -43,8 +44,8 @@ def tasks_for(user: Any) -> QuerySet[StepRun]:
             | Q(assignee__isnull=True, role_id__in=roles)
             | Q(assignee_id__in=standing_in, role_id__in=roles)
         )
-        .select_related("case", "case__sop", "assignee")
-        .order_by("due_at", "started_at")
+        .select_related("case", "assignee")
+        .order_by("due_at", "started_at", "pk")
     )
 
 
@@ -229,14 +230,32 @@ class DeviationFilter:
     review: str = ""
 
 
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=JAKARTA)
+
+
+def people_with_deviations() -> QuerySet:
+    """The people any deviation is attributed to (one index probe per person, not a scan of
+    every deviation)."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(Exists(Deviation.objects.filter(attributed_to=OuterRef("pk"))))
+        .order_by("first_name", "username")
+    )
+
+
 def deviation_list(filters: DeviationFilter) -> QuerySet[Deviation]:
     qs = Deviation.objects.select_related(
         "case", "step_run", "attributed_to", "reviewed_by"
     ).order_by("-created_at", "-pk")
+    # Whole days in WIB, as a range of instants (an index on created_at serves it; a
+    # ``__date`` lookup wraps the column in a function no index serves).
     if filters.start:
-        qs = qs.filter(created_at__date__gte=filters.start)
+        qs = qs.filter(created_at__gte=_day_start(filters.start))
     if filters.end:
-        qs = qs.filter(created_at__date__lte=filters.end)
+        qs = qs.filter(created_at__lt=_day_start(filters.end + dt.timedelta(days=1)))
     if filters.step_id:
         qs = qs.filter(step_run__step_id=filters.step_id)
     if filters.person_id:

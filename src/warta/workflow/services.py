@@ -5,6 +5,10 @@ Concurrency: every action names the step run the user saw (``step_run_id``). The
 locked (``SELECT … FOR UPDATE``; on SQLite the IMMEDIATE transaction serialises writers), then
 the step run is checked to still be open, so of two people acting on the same step at the same
 moment exactly one succeeds and the other gets ``AlreadyProcessed`` naming who did it and when.
+
+Each public write is a ``memo.transition``: its transaction asks the calendar and a person's role
+once, and its audit events join the chain together at the end of the body, so the chain head
+(the one row every append locks until commit) is held only for the last moment of the change.
 """
 
 from __future__ import annotations
@@ -13,7 +17,6 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +24,7 @@ from warta.accounts.selectors import Capacity, capacity_for
 from warta.audit.services import record_event
 from warta.audit.snapshots import snapshot
 from warta.sop.definition import Branch, SopDefinition, Step
-from warta.workflow import signals
+from warta.workflow import memo, signals
 from warta.workflow.deviations import artifact_deviations_due, listed_artifacts
 from warta.workflow.errors import (
     AlreadyProcessed,
@@ -34,7 +37,7 @@ from warta.workflow.errors import (
     WrongStepKind,
 )
 from warta.workflow.models import Case, Deviation, StepRun
-from warta.workflow.registry import artifact_present
+from warta.workflow.registry import artifacts_present
 from warta.workflow.selectors import open_missing_episodes, supervisor_capacity
 from warta.worktime.zone import format_instant
 
@@ -54,9 +57,14 @@ CASE_STATE = ("status", "current_step", "end_state", "revision_round", "lock_ver
 def _due_at(started_at: dt.datetime, step: Step) -> dt.datetime | None:
     if step.time is None:
         return None
-    from warta.worktime.config import get_calendar
+    return memo.calendar().add(started_at, step.time)
 
-    return get_calendar().add(started_at, step.time)
+
+def _capacity(user: Any, role_id: str, now: dt.datetime) -> Capacity | None:
+    """``capacity_for``, asked once per transition for a person, role and instant."""
+    return memo.remember(
+        ("capacity", user.pk, role_id, now), lambda: capacity_for(user, role_id, at=now)
+    )
 
 
 def _principal_of(run: StepRun) -> Any:
@@ -102,7 +110,7 @@ def _previous_performer(case: Case, role_id: str, now: dt.datetime) -> Any:
     person = _principal_of(run) if run.acting_for else run.finished_by
     if person is None:
         return None
-    capacity = capacity_for(person, role_id, at=now)
+    capacity = _capacity(person, role_id, now)
     if capacity is None or capacity.acting_for:  # gone from the role, or only acting in it now
         return None
     return person
@@ -126,8 +134,9 @@ def _open_step(
     *, case: Case, definition: SopDefinition, step: Step, now: dt.datetime, actor: Any
 ) -> StepRun:
     """Open ``step`` (and run through automatic and end steps). Returns the last run opened."""
+    seq = case.step_runs.order_by("-seq").values_list("seq", flat=True).first() or 0
     for _hop in range(AUTOMATIC_CHAIN_LIMIT):
-        seq = (case.step_runs.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
+        seq += 1
         if step.is_end:
             case.status = {
                 "completed": Case.Status.COMPLETED,
@@ -161,7 +170,7 @@ def _open_step(
             return run
         # A relay step: completed by the system on entry, attributed to the person whose action
         # triggered it when they hold the step's role.
-        capacity = capacity_for(actor, step.actor or "", at=now) if actor is not None else None
+        capacity = _capacity(actor, step.actor or "", now) if actor is not None else None
         performer = actor if capacity is not None else None
         run.finished_at = now
         run.finished_by = performer
@@ -182,7 +191,7 @@ def _open_step(
     raise RuntimeError("automatic steps chain too long")
 
 
-@transaction.atomic
+@memo.transition
 def start_case(
     *,
     sop: Any,
@@ -196,7 +205,8 @@ def start_case(
     the SOP's first step and becomes its assignee."""
     definition = sop.definition()
     first = definition.step(definition.start)
-    capacity = capacity_for(started_by, first.actor or "", at=timezone.now())
+    now = timezone.now()
+    capacity = _capacity(started_by, first.actor or "", now)
     if capacity is None:
         raise NotPermitted(
             _("Only %(role)s may start this SOP.") % {"role": definition.role(first.actor).name}
@@ -205,7 +215,6 @@ def start_case(
         subject_type=subject_type, subject_id=str(subject_id), status=Case.Status.OPEN
     ).exists():
         raise CaseAlreadyOpen()
-    now = timezone.now()
     case = Case.objects.create(
         sop=sop,
         subject_type=subject_type,
@@ -264,7 +273,7 @@ def _check_actor(
     *, definition: SopDefinition, case: Case, run: StepRun, user: Any, now: dt.datetime
 ) -> Capacity:
     role = definition.role(run.role_id)
-    capacity = capacity_for(user, run.role_id, at=now)
+    capacity = _capacity(user, run.role_id, now)
     if capacity is None:
         raise NotPermitted(_("Only %(role)s may carry out this step.") % {"role": role.name})
     if run.assignee_id not in (None, user.pk, capacity.principal_id):
@@ -301,9 +310,14 @@ def _check_requirements(
     """Block on missing blocking items; return (kind, artifact) for missing tolerated ones."""
     blocking: list[str] = []
     tolerated: list[tuple[str, str]] = []
-    for kind, quality in (("kelengkapan", step.kelengkapan), ("output", step.output)):
+    listed = (("kelengkapan", step.kelengkapan), ("output", step.output))
+    answers = artifacts_present(
+        (definition.artifact(item.artifact) for _kind, quality in listed for item in quality.items),
+        case,
+    )
+    for kind, quality in listed:
         for item in quality.items:
-            present = artifact_present(definition.artifact(item.artifact), case)
+            present = answers[item.artifact]
             if present is None:
                 present = item.artifact in confirmed
             if present:
@@ -319,6 +333,29 @@ def _check_requirements(
     return tolerated
 
 
+def _artifacts_found(
+    *, definition: SopDefinition, case: Case, run: StepRun, missing: Iterable[tuple[str, str]]
+) -> list[tuple[str, str]] | None:
+    """Set what the finishing ``run`` found (saved with it) and return the (kind, artifact) of
+    the missing-artifact deviations due: only new facts (see
+    ``deviations.artifact_deviations_due``). None when the step's outcome checks nothing."""
+    step = definition.step(run.step_id)
+    branch = step.branch(run.outcome) if step.kind == "decision" else None
+    if not (
+        step.kind == "manual"
+        or (branch is not None and _branch_checks_requirements(definition, branch))
+    ):
+        return None
+    # What the step found is kept, so that a later step knows whether a missing artifact is
+    # already on record or missing again after it was provided.
+    missing_ids = {artifact_id for _kind, artifact_id in missing}
+    episodes = open_missing_episodes(case, before_seq=run.seq)
+    run.artifacts_found = {
+        artifact_id: artifact_id not in missing_ids for artifact_id in listed_artifacts(step)
+    }
+    return artifact_deviations_due(step=step, missing=missing_ids, episodes=episodes)
+
+
 def _record_deviations(
     *,
     definition: SopDefinition,
@@ -326,25 +363,12 @@ def _record_deviations(
     run: StepRun,
     executor: Any,
     now: dt.datetime,
-    missing: Iterable[tuple[str, str]],
+    due: list[tuple[str, str]] | None,
 ) -> list[Deviation]:
-    """Record what ``run`` deviated in: a missing artifact only when it is a new fact (see
-    ``deviations.artifact_deviations_due``), and a late finish."""
+    """Record what ``run`` deviated in: the missing artifacts ``due`` (see
+    :func:`_artifacts_found`), and a late finish."""
     deviations = []
-    step = definition.step(run.step_id)
-    branch = step.branch(run.outcome) if step.kind == "decision" else None
-    if step.kind == "manual" or (
-        branch is not None and _branch_checks_requirements(definition, branch)
-    ):
-        # What the step found is kept, so that a later step knows whether a missing artifact
-        # is already on record or missing again after it was provided.
-        missing_ids = {artifact_id for _kind, artifact_id in missing}
-        episodes = open_missing_episodes(case, before_seq=run.seq)
-        run.artifacts_found = {
-            artifact_id: artifact_id not in missing_ids for artifact_id in listed_artifacts(step)
-        }
-        run.save(update_fields=["artifacts_found"])
-        due = artifact_deviations_due(step=step, missing=missing_ids, episodes=episodes)
+    if due:
         for kind, artifact_id in due:
             item = definition.artifact(artifact_id).name
             detail = (
@@ -408,9 +432,11 @@ def _finish(
     run.acting_for = capacity.acting_for
     run.outcome = outcome
     run.note = note
-    run.save(update_fields=["finished_at", "finished_by", "acting_for", "outcome", "note"])
+    due = _artifacts_found(definition=definition, case=case, run=run, missing=missing)
+    fields = ["finished_at", "finished_by", "acting_for", "outcome", "note"]
+    run.save(update_fields=fields if due is None else [*fields, "artifacts_found"])
     deviations = _record_deviations(
-        definition=definition, case=case, run=run, executor=user, now=now, missing=missing
+        definition=definition, case=case, run=run, executor=user, now=now, due=due
     )
     signals.step_finished.send(sender=StepRun, step_run=run, case=case)
     if revision:
@@ -443,7 +469,7 @@ def _finish(
     return case
 
 
-@transaction.atomic
+@memo.transition
 def complete_step(
     *,
     case_id: int,
@@ -481,7 +507,7 @@ def complete_step(
     )
 
 
-@transaction.atomic
+@memo.transition
 def check_completable(
     *, case_id: int, step_run_id: int, user: Any, confirmed: Iterable[str] = ()
 ) -> None:
@@ -504,7 +530,7 @@ def _branch_checks_requirements(definition: SopDefinition, branch: Branch) -> bo
     return not (target.is_end and target.result in ("refused", "cancelled"))
 
 
-@transaction.atomic
+@memo.transition
 def decide(
     *,
     case_id: int,
@@ -563,7 +589,7 @@ def _standing_assignee(person: Any, capacity: Capacity) -> Any:
     return get_user_model().objects.filter(pk=capacity.principal_id, is_active=True).first()
 
 
-@transaction.atomic
+@memo.transition
 def reassign(
     *, case_id: int, step_run_id: int, user: Any, assignee: Any, reason: str, ip: str = ""
 ) -> StepRun:
@@ -618,7 +644,7 @@ def can_reopen(case: Case, user: Any) -> bool:
     return step is not None and capacity_for(user, step.actor or "", at=timezone.now()) is not None
 
 
-@transaction.atomic
+@memo.transition
 def reopen_case(*, case_id: int, user: Any, reason: str, ip: str = "") -> Case:
     """Run a completed case again for a correction: a new revision round opens at the
     definition's ``correction_step`` (where its revision loop returns to), for ``user`` who must
@@ -660,7 +686,7 @@ def reopen_case(*, case_id: int, user: Any, reason: str, ip: str = "") -> Case:
     return case
 
 
-@transaction.atomic
+@memo.transition
 def cancel_case(*, case_id: int, user: Any, reason: str, ip: str = "") -> Case:
     """Stop a case for good. Allowed to an admin, to a supervisor of the current step's role, or
     to the starter while nothing but the first step has happened."""

@@ -25,9 +25,13 @@ PAGE_SIZE = 50
 
 
 def _page(request: HttpRequest, qs) -> dict:
-    """One page of a long list; a missing, odd or too large ``?page=`` gives the nearest page."""
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return {"page_obj": page, "deviations": page.object_list}
+    """One page of a long list; a missing, odd or too large ``?page=`` gives the nearest page.
+    With the counts by kind, whose sum is the paginator's count (one COUNT less)."""
+    counts = selectors.counts_by_kind(qs)
+    paginator = Paginator(qs, PAGE_SIZE)
+    paginator.count = sum(counts.values())
+    page = paginator.get_page(request.GET.get("page"))
+    return {"page_obj": page, "deviations": page.object_list, "counts": counts}
 
 
 def _step_choices() -> list[tuple[str, str]]:
@@ -39,21 +43,14 @@ def _step_choices() -> list[tuple[str, str]]:
     return list(seen.items())
 
 
-def _people():
-    return (
-        get_user_model()
-        .objects.filter(deviations__isnull=False)
-        .distinct()
-        .order_by("first_name", "username")
-    )
-
-
 @require_safe
 @member_required
 def deviation_list(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("workflow.view_deviations"):
         return redirect("workflow:person", user_id=request.user.pk)
-    form = DeviationFilterForm(request.GET or None, steps=_step_choices(), people=_people())
+    form = DeviationFilterForm(
+        request.GET or None, steps=_step_choices(), people=selectors.people_with_deviations()
+    )
     filters = selectors.DeviationFilter()
     if form.is_valid():
         data = form.cleaned_data
@@ -73,7 +70,6 @@ def deviation_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             **_page(request, qs),
-            "counts": selectors.counts_by_kind(qs),
         },
     )
 
@@ -93,7 +89,6 @@ def person(request: HttpRequest, user_id: int) -> HttpResponse:
         {
             "subject": subject,
             **_page(request, qs),
-            "counts": selectors.counts_by_kind(qs),
             "open_count": selectors.unexplained_for(subject).count(),
         },
     )

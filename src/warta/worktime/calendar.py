@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -61,6 +62,12 @@ _ZERO = dt.timedelta(0)
 #: up (about ten years). Only a misconfigured calendar (no working weekday, every day off) can
 #: get there.
 MAX_IDLE_DAYS = 3660
+
+#: Jakarta's UTC offset has not changed since this date (UTC+7 from 1 January 1964): from then
+#: on a day's working time is its wall-clock hours, whatever the date.
+_FIXED_OFFSET_SINCE = dt.date(1964, 1, 1)
+#: Below this many whole days, :meth:`WorkCalendar.between` simply counts them one by one.
+_SHORT_SPAN_DAYS = 7
 
 
 class CalendarError(ValueError):
@@ -412,23 +419,104 @@ class WorkCalendar:
                 raise NoWorkingTimeError(f"no working time before {dt.date.max}") from None
 
     def between(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
-        """Working time from ``start`` to ``end`` (both aware); zero if ``end <= start``."""
+        """Working time from ``start`` to ``end`` (both aware); zero if ``end <= start``.
+
+        The first and the last day are counted interval by interval; the whole days between
+        them by weekday arithmetic (:meth:`_whole_days`), so a step open for years costs about
+        as much as one open for a week: the time grows with the number of special periods and
+        exception days (holidays, days off, working-day overrides) in between, not with the
+        number of days.
+        """
         a = _aware(start).astimezone(_UTC)
         b = _aware(end).astimezone(_UTC)
         if b <= a:
             return _ZERO
-        total = _ZERO
-        day = a.astimezone(JAKARTA).date()
+        first = a.astimezone(JAKARTA).date()
         last = b.astimezone(JAKARTA).date()
-        while day <= last:
-            for x, y in self._utc_intervals(day):
-                overlap = min(y, b) - max(x, a)
-                if overlap > _ZERO:
-                    total += overlap
-            if day == last:
-                break
-            day += _ONE_DAY
+        total = self._overlap(first, a, b)
+        if last == first:
+            return total
+        total += self._overlap(last, a, b)
+        if (last - first).days > 1:
+            total += self._whole_days(first + _ONE_DAY, last - _ONE_DAY)
         return total
+
+    def _overlap(self, day: dt.date, a: dt.datetime, b: dt.datetime) -> dt.timedelta:
+        total = _ZERO
+        for x, y in self._utc_intervals(day):
+            overlap = min(y, b) - max(x, a)
+            if overlap > _ZERO:
+                total += overlap
+        return total
+
+    def _day_total(self, day: dt.date) -> dt.timedelta:
+        return sum((y - x for x, y in self._utc_intervals(day)), _ZERO)
+
+    def _whole_days(self, first: dt.date, last: dt.date) -> dt.timedelta:
+        """Working time of the whole days ``first``..``last`` (inclusive).
+
+        Each stretch under one week pattern (the regular week, or a special period's) is
+        counted as whole weeks plus the leftover weekdays, then corrected for every exception
+        day in it (a local day off, a working-day override, a national holiday) by the
+        difference between its real hours and the pattern's. Days before
+        :data:`_FIXED_OFFSET_SINCE` (when Jakarta's UTC offset still changed) are counted day
+        by day.
+        """
+        total = _ZERO
+        if first < _FIXED_OFFSET_SINCE:
+            upto = min(last, _FIXED_OFFSET_SINCE - _ONE_DAY)
+            day = first
+            while day <= upto:
+                total += self._day_total(day)
+                day += _ONE_DAY
+            if upto == last:
+                return total
+            first = _FIXED_OFFSET_SINCE
+        if (last - first).days < _SHORT_SPAN_DAYS:
+            day = first
+            while True:
+                total += self._day_total(day)
+                if day == last:
+                    return total
+                day += _ONE_DAY
+        exceptions = self._exception_days(first, last)
+        for seg_first, seg_last, week in self._stretches(first, last):
+            totals = [hours.working_time if hours is not None else _ZERO for hours in week]
+            days = (seg_last - seg_first).days + 1
+            weeks, rest = divmod(days, 7)
+            total += weeks * sum(totals, _ZERO)
+            start_weekday = seg_first.weekday()
+            for offset in range(rest):
+                total += totals[(start_weekday + offset) % 7]
+            for day in exceptions:
+                if seg_first <= day <= seg_last:
+                    total += self._day_total(day) - totals[day.weekday()]
+        return total
+
+    def _stretches(self, first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date, Week]]:
+        """``first``..``last`` cut into stretches that each follow one week pattern: the first
+        special period (in the calendar's order) that holds a day wins, as in :meth:`describe`."""
+        cuts = {first, last + _ONE_DAY}
+        for period in self.special_periods:
+            if first < period.start <= last:
+                cuts.add(period.start)
+            if first <= period.end < last:
+                cuts.add(period.end + _ONE_DAY)
+        edges = sorted(cuts)
+        stretches = []
+        for begin, after in itertools.pairwise(edges):
+            period = next((p for p in self.special_periods if begin in p), None)
+            stretches.append((begin, after - _ONE_DAY, period.week if period else self.week))
+        return stretches
+
+    def _exception_days(self, first: dt.date, last: dt.date) -> set[dt.date]:
+        """Days in ``first``..``last`` whose hours need not follow their week pattern."""
+        found = {day for day in self.days_off if first <= day <= last}
+        found.update(day for day in self.working_days if first <= day <= last)
+        if self.holidays is not None:
+            for year in range(first.year, last.year + 1):
+                found.update(day for day in self.holidays.of_year(year) if first <= day <= last)
+        return found
 
 
 def _aware(instant: dt.datetime) -> dt.datetime:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import template
 
 from warta.publishing.channels import channel_name
+from warta.publishing.templatetags import publishing as publishing_tags
 
 register = template.Library()
 
@@ -10,6 +11,11 @@ register = template.Library()
 @register.filter
 def channel_label(code: str) -> str:
     return channel_name(code)
+
+
+# Names of several channels without a query each (an item's channels, its publications).
+register.filter("channel_labels", publishing_tags.channel_labels)
+register.filter("publication_label", publishing_tags.publication_label)
 
 
 @register.filter

@@ -122,7 +122,15 @@ class StepRun(models.Model):
             ),
             models.UniqueConstraint(fields=["case", "seq"], name="step_run_seq_unique"),
         ]
-        indexes = [models.Index(fields=["role_id", "finished_at"])]
+        indexes = [
+            models.Index(fields=["role_id", "finished_at"]),
+            # Open steps only (the inbox, the unit overview), most urgent first.
+            models.Index(
+                fields=["due_at", "started_at", "id"],
+                condition=Q(finished_at__isnull=True),
+                name="workflow_open_run_due_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.step_number or self.step_id}. {self.step_name}"
@@ -189,6 +197,22 @@ class Deviation(models.Model):
             models.UniqueConstraint(
                 fields=["step_run", "kind", "subject"], name="one_deviation_per_kind_and_subject"
             )
+        ]
+        indexes = [
+            # The deviations list, newest first, and one person's.
+            models.Index(fields=["-created_at", "-id"], name="workflow_dev_list_idx"),
+            models.Index(
+                fields=["attributed_to", "-created_at", "-id"], name="workflow_dev_person_idx"
+            ),
+            # A person's counts by kind, read from the index alone.
+            models.Index(fields=["attributed_to", "kind"], name="workflow_dev_person_kind_idx"),
+            # What a person must still explain (the inbox's count): a partial index that holds
+            # only those rows, so the count reads the few, not the person's every deviation.
+            models.Index(
+                fields=["attributed_to"],
+                condition=Q(explained_at__isnull=True) | Q(review="disputed"),
+                name="workflow_dev_unexplained_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,1 @@
+from tests.newsroom.conftest import _media_root, new_item, people  # noqa: F401
