@@ -18,9 +18,21 @@ def _default(value: Any) -> Any:
     return str(value)
 
 
+def _number(text: str) -> float | int:
+    """A JSON number as every database gives it back: PostgreSQL's jsonb keeps numbers as
+    ``numeric``, which has no negative zero and writes an integral number given in exponent
+    form (``1e+16``) as an integer."""
+    value = float(text)
+    if value == 0:
+        return 0.0
+    if "e" in text.lower() and value.is_integer():
+        return int(value)
+    return value
+
+
 def canonical_json(value: Any) -> Any:
     """Round-trip through JSON so the hash sees exactly what the database stores."""
-    return json.loads(json.dumps(value, default=_default, sort_keys=True))
+    return json.loads(json.dumps(value, default=_default, sort_keys=True), parse_float=_number)
 
 
 # The canonical text is compact JSON with sorted keys and UTF-8 characters as they are. One
