@@ -148,3 +148,52 @@ def biggest_tables(limit: int = 12) -> list[tuple[str, int, int]]:
     found = [(table, sizes.get(table, -1), rows[table]) for table in tables]
     found.sort(key=lambda entry: (entry[1], entry[2]), reverse=True)
     return found[:limit]
+
+
+def postgres_ready(url: str) -> bool:
+    """Drop and create the bench database at ``url``; False when PostgreSQL does not answer."""
+    try:
+        import psycopg
+    except ImportError:
+        return False
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as error:
+        print(f"PostgreSQL not reachable at {url}: {error}")
+        return False
+    return True
+
+
+def run_per_database(script: str, default_pg: str, *, cwd_in_data_dir: bool = False) -> None:
+    """Run ``script --child <database>`` once per database of ``WARTA_BENCH_DATABASES``
+    (default ``sqlite,postgres``), each in a fresh data directory; PostgreSQL at
+    ``WARTA_BENCH_POSTGRES_URL`` (default ``default_pg``, dropped and created), skipped when it
+    does not answer."""
+    import subprocess
+    import tempfile
+
+    wanted = os.environ.get("WARTA_BENCH_DATABASES", "sqlite,postgres").split(",")
+    for database in wanted:
+        with tempfile.TemporaryDirectory(prefix="warta-bench-") as folder:
+            env = {**os.environ, "WARTA_DATA_DIR": folder, "WARTA_DEBUG": "0"}
+            env.pop("DJANGO_SETTINGS_MODULE", None)
+            if database == "sqlite":
+                env["WARTA_DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
+            else:
+                url = os.environ.get("WARTA_BENCH_POSTGRES_URL", default_pg)
+                if not postgres_ready(url):
+                    continue
+                env["WARTA_DATABASE_URL"] = url
+            subprocess.run(
+                [sys.executable, script, "--child", database],
+                env=env,
+                check=True,
+                cwd=folder if cwd_in_data_dir else ROOT,
+            )

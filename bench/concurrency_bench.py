@@ -28,15 +28,14 @@ import multiprocessing
 import os
 import queue
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
 from typing import Any
 
-from transition_bench import DEFAULT_PG, jpeg, percentile, postgres_ready, setup_django
+from _common import run_per_database
+from transition_bench import DEFAULT_PG, jpeg, percentile, setup_django
 
 USERS = int(os.environ.get("WARTA_BENCH_USERS", "20"))
 _current = threading.local()  # the transition under way in this thread
@@ -301,21 +300,7 @@ def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--child":
         child(sys.argv[2])
         return
-    wanted = os.environ.get("WARTA_BENCH_DATABASES", "sqlite,postgres").split(",")
-    for database in wanted:
-        with tempfile.TemporaryDirectory(prefix="warta-bench-") as folder:
-            env = {**os.environ, "WARTA_DATA_DIR": folder, "WARTA_DEBUG": "0"}
-            env.pop("DJANGO_SETTINGS_MODULE", None)
-            if database == "sqlite":
-                env["WARTA_DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-            else:
-                url = os.environ.get("WARTA_BENCH_POSTGRES_URL", DEFAULT_PG)
-                if not postgres_ready(url):
-                    continue
-                env["WARTA_DATABASE_URL"] = url
-            subprocess.run(
-                [sys.executable, __file__, "--child", database], env=env, check=True, cwd=folder
-            )
+    run_per_database(__file__, DEFAULT_PG, cwd_in_data_dir=True)
 
 
 if __name__ == "__main__":

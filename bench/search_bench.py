@@ -28,11 +28,11 @@ import datetime as dt
 import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from _common import run_per_database
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -328,45 +328,11 @@ def child(database: str) -> None:
         print(adapter.explain(connection, sql, params))
 
 
-def postgres_ready(url: str) -> bool:
-    try:
-        import psycopg
-    except ImportError:
-        return False
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    try:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.Error as error:
-        print(f"PostgreSQL not reachable at {url}: {error}")
-        return False
-    return True
-
-
 def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--child":
         child(sys.argv[2])
         return
-    wanted = os.environ.get("WARTA_BENCH_DATABASES", "sqlite,postgres").split(",")
-    for database in wanted:
-        with tempfile.TemporaryDirectory(prefix="warta-bench-") as folder:
-            env = {**os.environ, "WARTA_DATA_DIR": folder, "WARTA_DEBUG": "0"}
-            env.pop("DJANGO_SETTINGS_MODULE", None)
-            if database == "sqlite":
-                env["WARTA_DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-            else:
-                url = os.environ.get("WARTA_BENCH_POSTGRES_URL", DEFAULT_PG)
-                if not postgres_ready(url):
-                    continue
-                env["WARTA_DATABASE_URL"] = url
-            subprocess.run(
-                [sys.executable, __file__, "--child", database], env=env, check=True, cwd=ROOT
-            )
+    run_per_database(__file__, DEFAULT_PG)
 
 
 if __name__ == "__main__":
