@@ -13,9 +13,11 @@ from tests.publishing.test_services import at_upload, reload
 from warta.audit.models import Event
 from warta.audit.verify import verify_chain
 from warta.newsroom import services as newsroom
+from warta.newsroom.models import Revision
 from warta.newsroom.selectors import review_diff_pair
 from warta.publishing import services as publishing
 from warta.publishing.models import Publication
+from warta.publishing.platforms.website import PUBLIC_VERSION
 from warta.workflow.errors import NotPermitted, ReasonRequired
 
 
@@ -85,6 +87,46 @@ def test_a_correction_runs_the_sop_again_and_the_public_keeps_the_published_vers
     page = public_page(item)
     assert "Wisuda Taruna Angkatan 26" in page and "Angka yang benar: 26." in page
     assert list(verify_chain()) == []
+
+
+@pytest.mark.django_db
+def test_the_published_text_is_named_by_its_revision_and_an_old_copy_still_serves(people, new_item):
+    item = published(people, new_item)
+    website = Publication.objects.get(item=item, channel="website")
+    version = website.extra[PUBLIC_VERSION]
+    # Not stored twice: the saved revision that holds the published text is named instead.
+    assert "body" not in version and "title" not in version
+    revision = Revision.objects.get(pk=version["revision"])
+    assert (revision.title, revision.body) == (item.title, item.body)
+    assert revision.kind != Revision.Kind.AUTOSAVE
+
+    publishing.start_correction(item_id=item.pk, user=people["humas"], reason="Salah angka")
+    item = reload(item)
+    newsroom.save_draft(
+        item_id=item.pk,
+        user=people["humas"],
+        base_version=item.edit_version,
+        content={"title": "Judul koreksi", "body": "<p>Teks koreksi.</p>"},
+    )
+    page = public_page(item)
+    assert revision.title in page and "Judul koreksi" not in page
+
+    # A publication made before texts were named by revision carries its own copy.
+    website.extra = {**website.extra, PUBLIC_VERSION: {
+        **{k: v for k, v in version.items() if k != "revision"},
+        "title": "Salinan lama",
+        "body": "<p>Teks salinan lama.</p>",
+    }}  # fmt: skip
+    website.save(update_fields=["extra"])
+    assert "Salinan lama" in public_page_rendered(item)
+
+
+def public_page_rendered(item) -> str:
+    """The article rendered now (its stored file, made before the change above, deleted)."""
+    from warta.site import pages
+
+    pages.delete([pages.name_for(f"/berita/{item.slug}/")])
+    return public_page(item)
 
 
 @pytest.mark.django_db

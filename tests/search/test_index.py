@@ -17,7 +17,7 @@ from tests.newsroom.test_services import walk_to
 from tests.publishing.test_corrections import published
 from tests.publishing.test_services import reload
 from warta.newsroom import services as newsroom
-from warta.newsroom.models import NewsItem
+from warta.newsroom.models import NewsItem, Revision
 from warta.publishing import services as publishing
 from warta.publishing.models import Publication
 from warta.search.models import SearchEntry
@@ -54,7 +54,12 @@ def expected_rows() -> dict[int, tuple[str, str]]:
                 .first()
             )
             if last is not None and "public" in last.extra:
-                title, body = last.extra["public"]["title"], last.extra["public"]["body"]
+                public = last.extra["public"]
+                if "revision" in public:  # named by the saved revision that holds it
+                    saved = Revision.objects.get(pk=public["revision"])
+                    title, body = saved.title, saved.body
+                else:
+                    title, body = public["title"], public["body"]
         rows[item.pk] = (title, plain_text(body))
     return rows
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from warta.media.models import Rendition
-from warta.newsroom.models import NewsItem, Photo, Video
+from warta.newsroom.models import NewsItem, Photo, Revision, Video
 from warta.publishing.models import ChannelAccount, Publication
 
 WEBSITE = "website"
@@ -339,14 +339,23 @@ def public_versions(items: list[NewsItem]) -> None:
         .order_by("item_id", "-revision", "-pk")
         .values_list("item_id", "extra")
     )
-    done = set()
+    versions = {}
     for item_id, extra in rows:
         version = (extra or {}).get(PUBLIC_VERSION)
-        if item_id in done or not version:
-            continue
-        done.add(item_id)
+        if item_id not in versions and version:
+            versions[item_id] = version
+    # The text is named by its saved revision (older publications carry it themselves).
+    texts = dict(
+        (pk, (title, body))
+        for pk, title, body in Revision.objects.filter(
+            pk__in=[v["revision"] for v in versions.values() if "revision" in v]
+        ).values_list("pk", "title", "body")
+    )
+    for item_id, version in versions.items():
         item = correcting[item_id]
-        item.title = version["title"]
-        item.body = version["body"]
+        if "revision" in version:
+            item.title, item.body = texts[version["revision"]]
+        else:
+            item.title, item.body = version["title"], version["body"]
         item.public_assets = {*version.get("photos", []), *version.get("videos", [])}
         item.public_cover = version.get("cover")

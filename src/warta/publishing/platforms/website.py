@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from warta.newsroom.models import NewsItem
+from warta.newsroom.models import NewsItem, Revision
 from warta.publishing.platforms.base import ConnectionInfo, Platform, Post, Remote
 
 
@@ -37,14 +37,27 @@ PUBLIC_VERSION = "public"
 
 def public_version(item: NewsItem) -> dict:
     """What the public site shows of ``item`` until its next publication: while a correction
-    runs through the SOP again, the site keeps showing this (``selectors.public_versions``)."""
-    return {
-        "title": item.title,
-        "body": item.body,
+    runs through the SOP again, the site keeps showing this (``selectors.public_versions``).
+
+    The text is named by the saved revision that holds it (saved and submitted revisions never
+    change), so it is not stored twice; only a text no such revision holds is copied here."""
+    version = {
         "photos": list(item.photos.order_by("position", "pk").values_list("asset_id", flat=True)),
         "videos": list(item.videos.order_by("pk").values_list("asset_id", flat=True)),
         "cover": item.cover.asset_id if item.cover_id else None,
     }
+    revision = (
+        Revision.objects.filter(item=item, title=item.title, body=item.body)
+        .exclude(kind=Revision.Kind.AUTOSAVE)
+        .order_by("-number")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if revision is not None:
+        version["revision"] = revision
+    else:
+        version["title"], version["body"] = item.title, item.body
+    return version
 
 
 class Website(Platform):
