@@ -345,12 +345,13 @@ def public_versions(items: list[NewsItem]) -> None:
         if item_id not in versions and version:
             versions[item_id] = version
     # The text is named by its saved revision (older publications carry it themselves).
-    texts = dict(
-        (pk, (title, body))
-        for pk, title, body in Revision.objects.filter(
-            pk__in=[v["revision"] for v in versions.values() if "revision" in v]
-        ).values_list("pk", "title", "body")
-    )
+    named = [version["revision"] for version in versions.values() if "revision" in version]
+    texts = {
+        pk: (title, body)
+        for pk, title, body in Revision.objects.filter(pk__in=named).values_list(
+            "pk", "title", "body"
+        )
+    }
     for item_id, version in versions.items():
         item = correcting[item_id]
         if "revision" in version:
