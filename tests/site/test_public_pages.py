@@ -316,20 +316,51 @@ def test_a_rolled_back_change_costs_a_render_not_a_wrong_page(publish, people):
 
 
 @pytest.mark.django_db
-def test_every_change_enqueues_the_rendering_task(publish, people):
+def test_every_change_enqueues_a_repair_task_that_renders_only_after_a_crash(
+    publish, people, new_item, django_capture_on_commit_callbacks, monkeypatch
+):
+    from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
+
+    from warta.site import invalidation
+    from warta.site.tasks import render_public_pages
 
     item = publish("Berita dengan tugas")
     tasks = DBTaskResult.objects.filter(task_path="warta.site.tasks.render_public_pages")
-    assert tasks.filter(args_kwargs__args=[[item.pk]]).exists()
-    # The task renders the affected pages (after a crash before the commit's work ran).
-    pages.clear()
-    from warta.site.tasks import render_public_pages
+    task = tasks.get(args_kwargs__args__0=[item.pk])
+    assert task.run_after > timezone.now()  # after the commit's own work
+    # The commit's work rendered the pages and marked the change: the task renders nothing.
+    renders = []
+    monkeypatch.setattr(pages, "refresh", lambda path: renders.append(path))
+    render_public_pages.call(*task.args_kwargs["args"])
+    assert renders == []
+    assert not (root() / pages.REBUILT_DIR).exists() or not any(
+        (root() / pages.REBUILT_DIR).iterdir()
+    )  # the mark is taken
+    monkeypatch.undo()
 
-    render_public_pages.call([item.pk])
-    assert item.title in stored(f"/berita/{item.slug}/")
-    assert item.title in stored("/feed/atom/")
+    # A crash right after the commit: the commit's work never ran, the task renders everything.
+    with django_capture_on_commit_callbacks(execute=False):
+        other = at_upload(people, new_item, title="Berita sesudah mogok")
+        publishing.publish(item_id=other.pk, step_run_id=open_run(other).pk, user=people["humas"])
+    other = reload(other)
+    assert stored(f"/berita/{other.slug}/") == ""
+    task = tasks.get(args_kwargs__args__0=[other.pk])
+    render_public_pages.call(*task.args_kwargs["args"])
+    assert other.title in stored(f"/berita/{other.slug}/")
+    assert other.title in stored("/feed/atom/")
     assert stored("/sitemap.xml")
+
+    # The commit's work failed half-way: no mark, the task renders again.
+    pages.clear()
+    monkeypatch.setattr(invalidation.pages, "mark_rebuilt", lambda change: None)
+    invalidation.rebuild_committed_change([other.pk], "ab12")
+    monkeypatch.undo()
+    pages.clear()
+    assert invalidation.repair_change([other.pk], "ab12") is True
+    assert other.title in stored(f"/berita/{other.slug}/")
+    # A task enqueued before changes were marked (no change token) always renders.
+    assert invalidation.repair_change([item.pk]) is True
 
 
 @pytest.mark.django_db

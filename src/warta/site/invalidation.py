@@ -6,8 +6,10 @@ On ``warta.publishing.signals.public_changed`` (sent inside the transaction of t
    index page, both feeds, the items' sitemap parts and the sitemap index — so nothing stale
    can be served once the change commits (after a rollback the deleted pages are rendered
    again on their next request: a little work, never a wrong page);
-2. a task that renders them again is enqueued in the same transaction (``tasks``), so a crash
-   right after the commit still ends with every page rendered;
+2. a task that renders them again is enqueued in the same transaction (``tasks``), to run a
+   little later (``REPAIR_DELAY``), so a crash right after the commit still ends with every page
+   rendered. When the commit's own work (3.) finished, it leaves a marker for the change and the
+   task only removes it: the pages of a change are rendered once, not twice;
 3. once the change commits: a new generation (pages being rendered meanwhile are not kept),
    the index pages past the first few deleted again, and the affected pages rendered anew —
    the articles, the first ``EAGER_INDEX_PAGES`` index pages, the feeds, the sitemap parts
@@ -17,15 +19,21 @@ On ``warta.publishing.signals.public_changed`` (sent inside the transaction of t
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
 from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from warta.site import pages
 
 FEEDS = ("/feed/rss/", "/feed/atom/")
 SITEMAP_INDEX = "/sitemap.xml"
+# How long after a change its repair task runs: longer than the commit's own rendering takes, so
+# that the task finds that work's marker and does not render the same pages again.
+REPAIR_DELAY = dt.timedelta(minutes=1)
 
 
 def affected_paths(item_ids: Iterable[int]) -> list[str]:
@@ -58,14 +66,33 @@ def rebuild_after_change(item_ids: Iterable[int]) -> None:
         pages.refresh(path)
 
 
+def rebuild_committed_change(item_ids: list[int], change: str) -> None:
+    """The commit's own work: render what the change changed, then mark the change done (the
+    marker is left only when every page was rendered, so a failure leaves the work to the
+    repair task)."""
+    rebuild_after_change(item_ids)
+    pages.mark_rebuilt(change)
+
+
+def repair_change(item_ids: list[int], change: str = "") -> bool:
+    """The repair task's work: nothing when the commit's own work marked ``change`` done, else
+    render the pages again (the process may have died right after the commit). Returns whether
+    it rendered."""
+    if change and pages.take_rebuilt(change):
+        return False
+    rebuild_after_change(item_ids)
+    return True
+
+
 def on_public_changed(sender, *, item_ids: frozenset[int], **kwargs) -> None:
     from warta.site.tasks import render_public_pages
 
     ids = sorted(item_ids)
+    change = secrets.token_hex(12)
     forget(ids)
-    render_public_pages.enqueue(ids)
+    render_public_pages.using(run_after=timezone.now() + REPAIR_DELAY).enqueue(ids, change)
     # robust: a page that fails to render is logged and left to the task, never a failed change.
-    transaction.on_commit(lambda: rebuild_after_change(ids), robust=True)
+    transaction.on_commit(lambda: rebuild_committed_change(ids, change), robust=True)
 
 
 def on_asset_saved(sender, *, instance, created: bool = False, **kwargs) -> None:

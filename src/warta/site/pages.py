@@ -47,6 +47,7 @@ from django.utils import translation
 STORAGE_ALIAS = "public_pages"
 GENERATION = ".generation"
 FINGERPRINT = ".fingerprint"
+REBUILT_DIR = ".rebuilt"
 INDEX_PAGES_DIR = "halaman"
 # The index pages rendered at once after a change (the rest are deleted and rendered on their
 # next request): bounded work whatever the size of the archive.
@@ -235,8 +236,29 @@ def new_generation() -> None:
     _write(GENERATION, secrets.token_hex(16).encode())
 
 
+def _rebuilt_name(change: str) -> str:
+    if not re.fullmatch(r"[0-9a-f]{1,64}", change):
+        raise ValueError("a change token is hexadecimal")
+    return f"{REBUILT_DIR}/{change}"
+
+
+def mark_rebuilt(change: str) -> None:
+    """Record that the pages of ``change`` were rendered after its commit."""
+    _write(_rebuilt_name(change), b"")
+
+
+def take_rebuilt(change: str) -> bool:
+    """Whether ``change`` was marked rendered; the mark is removed."""
+    name = _rebuilt_name(change)
+    store = storage()
+    if not store.exists(name):
+        return False
+    delete([name])
+    return True
+
+
 def all_names() -> list[str]:
-    """Every stored page (not the generation and fingerprint files)."""
+    """Every stored page (not the generation and fingerprint files, nor the change marks)."""
     store = storage()
     names: list[str] = []
 
@@ -248,7 +270,8 @@ def all_names() -> list[str]:
         prefix = f"{directory}/" if directory else ""
         names.extend(f"{prefix}{f}" for f in files if not f.startswith("."))
         for folder in folders:
-            walk(f"{prefix}{folder}")
+            if not folder.startswith("."):
+                walk(f"{prefix}{folder}")
 
     walk("")
     return names
@@ -258,6 +281,8 @@ def clear() -> int:
     """Delete every stored page; returns how many."""
     names = all_names()
     delete(names)
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+        delete(f"{REBUILT_DIR}/{mark}" for mark in storage().listdir(REBUILT_DIR)[1])
     new_generation()
     return len(names)
 

@@ -7,9 +7,10 @@ from django_tasks import task
 
 
 @task()
-def render_public_pages(item_ids: list[int]) -> None:
-    """Render again the pages a committed change of ``item_ids`` changed (idempotent: the
-    same pages were usually rendered already at the commit)."""
-    from warta.site.invalidation import rebuild_after_change
+def render_public_pages(item_ids: list[int], change: str = "") -> None:
+    """Render again the pages a committed change of ``item_ids`` changed, unless the commit's
+    own work already did (it marks ``change`` done; tasks enqueued before changes were marked
+    carry none and always render)."""
+    from warta.site.invalidation import repair_change
 
-    rebuild_after_change(item_ids)
+    repair_change(item_ids, change)
