@@ -146,11 +146,27 @@ def test_autosaves_between_saves_are_coalesced_saved_and_submitted_versions_kept
     assert [rev.body for rev in submitted][-1] == "<p>Perbaikan akhir</p>"
     assert submitted.count() == 2
     revised = item.revisions.filter(revision_round=1).order_by("number")
+    # The saved version handed over became the submitted one: the text is kept once.
     assert list(revised.values_list("kind", "body")) == [
         ("autosave", "<p>Perbaikan ke-2</p>"),
-        ("saved", "<p>Perbaikan akhir</p>"),
         ("submitted", "<p>Perbaikan akhir</p>"),
     ]
+    assert revised.last().saved_by == people["humas"]
+    # Returned again and handed over unchanged: a submission of its own, for the reviewer's diff.
+    item = reload(item)
+    services.decide(
+        item_id=item.pk,
+        step_run_id=open_run(item).pk,
+        user=people["kasubbag"],
+        branch="kembalikan",
+        reason="Masih kurang.",
+    )
+    services.submit(item_id=item.pk, step_run_id=open_run(reload(item)).pk, user=people["humas"])
+    assert list(
+        item.revisions.filter(kind=Revision.Kind.SUBMITTED)
+        .order_by("-number")
+        .values_list("body", "revision_round")[:2]
+    ) == [("<p>Perbaikan akhir</p>", 2), ("<p>Perbaikan akhir</p>", 1)]
     # Every revision a save event names still holds the text the event's hash names.
     for event in events(item, "newsroom.draft_saved"):
         for side in (event.before, event.after):

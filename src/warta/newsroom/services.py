@@ -48,9 +48,12 @@ def _sanitize_body(html: str) -> str:
 def _add_revision(item: NewsItem, *, user: Any, kind: str, now: dt.datetime) -> Revision:
     """Keep the current title and text as a revision; return the revision that holds them.
 
-    - The newest revision already holds them: it is returned (a submission is always kept as
-      a revision of its own: the reviewer's diff is taken against it), and an autosave that
-      an explicit save confirms becomes a saved version.
+    - The newest revision already holds them: it is returned, and an autosave that an explicit
+      save confirms becomes a saved version. A submission of the newest saved or autosaved
+      text makes that revision the submitted version (its kind, author and time become the
+      submission's; the text, which audit events may name, stays): the text is kept once, not
+      copied. A submission after another one always adds a revision (the reviewer's diff is
+      taken between submitted versions).
     - Autosaves are coalesced: while the newest revision is an autosave of the same person in
       the same revision round, the next autosave updates it instead of adding one. So between
       two explicit saves one autosave is kept; every saved and submitted version stays, and a
@@ -58,12 +61,17 @@ def _add_revision(item: NewsItem, *, user: Any, kind: str, now: dt.datetime) -> 
     """
     last = item.revisions.order_by("-number").first()
     same_text = last is not None and last.title == item.title and last.body == item.body
+    revision_round = item.case.revision_round if item.case_id else 0
+    if same_text and kind == Revision.Kind.SUBMITTED and last.kind != Revision.Kind.SUBMITTED:
+        last.kind, last.saved_by, last.saved_at = kind, user, now
+        last.revision_round = revision_round
+        last.save(update_fields=["kind", "saved_by", "saved_at", "revision_round"])
+        return last
     if same_text and kind != Revision.Kind.SUBMITTED:
         if kind == Revision.Kind.SAVED and last.kind == Revision.Kind.AUTOSAVE:
             last.kind, last.saved_by, last.saved_at = Revision.Kind.SAVED, user, now
             last.save(update_fields=["kind", "saved_by", "saved_at"])
         return last
-    revision_round = item.case.revision_round if item.case_id else 0
     if (
         kind == Revision.Kind.AUTOSAVE
         and last is not None
