@@ -213,6 +213,12 @@ def child(database: str) -> None:
     verify_cpu = time.process_time() - cpu
     if problems:
         raise SystemExit(f"the chain does not verify: {problems[:3]}")
+    # What `warta audit verify` does by default: parts of the chain in a process per CPU.
+    workers = os.cpu_count() or 1
+    began = time.perf_counter()
+    if list(verify_chain(workers=workers)):
+        raise SystemExit("the chain does not verify in parts")
+    parts_seconds = time.perf_counter() - began
 
     with tempfile.TemporaryDirectory(prefix="warta-bench-bytes-") as folder:
         path = Path(folder) / "canonical.bin"
@@ -231,15 +237,18 @@ def child(database: str) -> None:
     print(f"canonical bytes: {mb:,.1f} MB ({size / total:,.0f} B per event)")
     print("                      wall s     MB/s   CPU s (this process / the child)")
     print(f"warta audit verify: {verify_seconds:7.2f} {mb / verify_seconds:8.1f} {verify_cpu:7.2f}")
+    print(f"verify, {workers} processes: {parts_seconds:7.2f} {mb / parts_seconds:8.1f}")
     print(f"sha256sum         : {sha_seconds:7.2f} {mb / sha_seconds:8.1f} {sha_cpu:7.2f}")
     print(
-        f"verify speed / sha256sum speed: {sha_seconds / verify_seconds:.1%} wall, "
-        f"{sha_cpu / verify_cpu:.1%} CPU"
+        f"verify speed / sha256sum speed: one process {sha_seconds / verify_seconds:.1%} wall, "
+        f"{sha_cpu / verify_cpu:.1%} CPU; {workers} processes {sha_seconds / parts_seconds:.1%} "
+        "wall (goal: at least 50 %)"
     )
     per_million = verify_seconds * 1_000_000 / total
     print(
-        f"verify per 1,000,000 events: {per_million:.1f} s wall, "
-        f"{verify_cpu * 1_000_000 / total:.1f} s CPU (goal: under 10 s)"
+        f"verify per 1,000,000 events: one process {per_million:.1f} s wall, "
+        f"{verify_cpu * 1_000_000 / total:.1f} s CPU; {workers} processes "
+        f"{parts_seconds * 1_000_000 / total:.1f} s wall (goal: under 10 s)"
     )
     if os.getloadavg()[0] > (os.cpu_count() or 1):
         print(

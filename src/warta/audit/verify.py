@@ -8,6 +8,12 @@ the equality against the model path over random events) — and their SHA-256 mu
 stored hash, and the stored previous hash must be the previous event's hash. On SQLite a quick
 path skips decoding the JSON columns when their stored text allows it (see "the quick path"
 below); it never changes a verdict.
+
+Each event's hash covers its own stored previous hash, so every event can be checked apart from
+the others and only the links at the edges of a range need its neighbour: with ``workers`` > 1
+the ``seq`` range is cut into as many parts, each checked by a forked process with its own
+database connection, and the parts' edges are linked here. The problems found, and their order,
+are the same as one process would find.
 """
 
 from __future__ import annotations
@@ -16,17 +22,21 @@ import datetime as dt
 import hashlib
 import json
 import json.scanner
+import multiprocessing
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
+from django.db.models import Max, Min
 from django.utils.dateparse import parse_datetime
 
 from warta.audit.hashing import CANONICAL_ENCODER, GENESIS_HASH, format_at
 from warta.audit.models import ChainHead, Event
 
 BATCH_SIZE = 5000
+# Below this many events a second process costs more than it saves.
+MIN_EVENTS_PER_WORKER = 20_000
 
 
 @dataclass(frozen=True)
@@ -99,7 +109,7 @@ COLUMNS = (
 )
 
 
-def _select_sql() -> str:
+def _select_sql(seq_range: tuple[int, int] | None = None) -> str:
     selected = []
     for name in COLUMNS:
         if name == "at":
@@ -109,7 +119,9 @@ def _select_sql() -> str:
         else:
             selected.append(_column(name))
     table = connection.ops.quote_name(Event._meta.db_table)
-    return f"SELECT {', '.join(selected)} FROM {table} ORDER BY {_column('seq')}"
+    seq = _column("seq")
+    where = f" WHERE {seq} BETWEEN %s AND %s" if seq_range else ""
+    return f"SELECT {', '.join(selected)} FROM {table}{where} ORDER BY {seq}"
 
 
 # The JSON columns' text is decoded by json's C scanner directly (``json.loads`` without its
@@ -141,12 +153,15 @@ def _json_text(value: Any) -> str:
 RawRow = tuple
 
 
-def raw_rows(batch_size: int = BATCH_SIZE) -> Iterator[RawRow]:
-    """Every event as a tuple of raw column values (``COLUMNS``, the time as text), in ``seq``
-    order, fetched ``batch_size`` rows at a time."""
+def raw_rows(
+    batch_size: int = BATCH_SIZE, seq_range: tuple[int, int] | None = None
+) -> Iterator[RawRow]:
+    """Every event (with ``seq_range``: those whose seq lies in it, both ends included) as a
+    tuple of raw column values (``COLUMNS``, the time as text), in ``seq`` order, fetched
+    ``batch_size`` rows at a time."""
     # chunked_cursor(): a named (server-side) cursor on PostgreSQL, a plain one on SQLite.
     with connection.chunked_cursor() as cursor:
-        cursor.execute(_select_sql())
+        cursor.execute(_select_sql(seq_range), list(seq_range) if seq_range else None)
         while rows := cursor.fetchmany(batch_size):
             yield from rows
 
@@ -247,25 +262,102 @@ def _digest(row: RawRow, at_text: Callable[[Any], str], quick: bool) -> str | No
     return sha256(data).hexdigest()
 
 
-def verify_chain(batch_size: int = BATCH_SIZE, *, quick: bool = True) -> Iterator[ChainProblem]:
+@dataclass
+class _Walk:
+    """The check of consecutive events. ``expected_seq``/``expected_prev`` None: the first
+    event's links are not checked here (its neighbour is in another range) but kept in
+    ``first`` for the caller."""
+
+    expected_seq: int | None
+    expected_prev: str | None
+    linked: bool = False  # the first event's links were checked by ``check``
+    count: int = 0
+    first: tuple[int, str] | None = None
+    problems: list[ChainProblem] = field(default_factory=list)
+
+    def check(self, rows: Iterator[RawRow], quick: bool) -> Iterator[ChainProblem]:
+        at_text = at_text_function()
+        for row in rows:
+            self.count += 1
+            seq, prev_hash, stored_hash = row[0], row[1], row[2]
+            if self.first is None:
+                self.first = (seq, prev_hash)
+            yield from _link_problems(seq, prev_hash, self.expected_seq, self.expected_prev)
+            if _digest(row, at_text, quick) != stored_hash:
+                yield ChainProblem(seq, "content does not match its hash (edited)")
+            self.expected_prev = stored_hash
+            self.expected_seq = seq + 1
+
+
+def _link_problems(
+    seq: int, prev_hash: str, expected_seq: int | None, expected_prev: str | None
+) -> Iterator[ChainProblem]:
+    if expected_seq is not None and seq != expected_seq:
+        yield ChainProblem(seq, f"expected event #{expected_seq}: events are missing")
+    if expected_prev is not None and prev_hash != expected_prev:
+        yield ChainProblem(seq, "previous-hash link broken (deleted or reordered)")
+
+
+def _check_range(job: tuple[int, int, int, bool]) -> _Walk:
+    """In a worker process: check the events of one seq range, its first event's links aside."""
+    low, high, batch_size, quick = job
+    walk = _Walk(expected_seq=None, expected_prev=None)
+    try:
+        walk.problems = list(walk.check(raw_rows(batch_size, (low, high)), quick))
+    finally:
+        connection.close()
+    return walk
+
+
+def _ranges(workers: int) -> list[tuple[int, int]]:
+    bounds = Event.objects.aggregate(low=Min("seq"), high=Max("seq"))
+    low, high = bounds["low"], bounds["high"]
+    if low is None:
+        return []
+    span = high - low + 1
+    parts = max(1, min(workers, span // MIN_EVENTS_PER_WORKER))
+    edges = [low + span * n // parts for n in range(parts + 1)]
+    return [(edges[n], edges[n + 1] - 1) for n in range(parts)]
+
+
+def _walks(batch_size: int, quick: bool, workers: int) -> Iterator[_Walk | ChainProblem]:
+    """The checked ranges in seq order (their problems yielded as they are found when the
+    check runs in this process)."""
+    ranges = _ranges(workers) if workers > 1 else []
+    if len(ranges) <= 1:
+        walk = _Walk(expected_seq=1, expected_prev=GENESIS_HASH, linked=True)
+        yield from walk.check(raw_rows(batch_size), quick)
+        yield walk
+        return
+    # Forked children inherit the settings (and a test's database name); none may share this
+    # process's connection.
+    connections.close_all()
+    with multiprocessing.get_context("fork").Pool(len(ranges)) as pool:
+        yield from pool.imap(_check_range, [(lo, hi, batch_size, quick) for lo, hi in ranges])
+
+
+def verify_chain(
+    batch_size: int = BATCH_SIZE, *, quick: bool = True, workers: int = 1
+) -> Iterator[ChainProblem]:
     """Yield every problem found; an intact chain yields nothing. ``quick=False`` turns the
-    quick path off (the tests compare both)."""
-    at_text = at_text_function()
+    quick path off (the tests compare both); ``workers`` > 1 checks parts of a long chain in
+    that many processes (the same problems in the same order)."""
     quick = quick and quick_path_applies()
     expected_prev = GENESIS_HASH
     expected_seq = 1
     count = 0
-    for row in raw_rows(batch_size):
-        count += 1
-        seq, prev_hash, stored_hash = row[0], row[1], row[2]
-        if seq != expected_seq:
-            yield ChainProblem(seq, f"expected event #{expected_seq}: events are missing")
-        if prev_hash != expected_prev:
-            yield ChainProblem(seq, "previous-hash link broken (deleted or reordered)")
-        if _digest(row, at_text, quick) != stored_hash:
-            yield ChainProblem(seq, "content does not match its hash (edited)")
-        expected_prev = stored_hash
-        expected_seq = seq + 1
+    for walk in _walks(batch_size, quick, workers):
+        if isinstance(walk, ChainProblem):
+            yield walk
+            continue
+        if not walk.count:
+            continue
+        count += walk.count
+        if not walk.linked:
+            first_seq, first_prev = walk.first
+            yield from _link_problems(first_seq, first_prev, expected_seq, expected_prev)
+        yield from walk.problems
+        expected_prev, expected_seq = walk.expected_prev, walk.expected_seq
     head = ChainHead.objects.filter(pk=1).first()
     if head is not None and (head.last_seq != expected_seq - 1 or head.last_hash != expected_prev):
         yield ChainProblem(

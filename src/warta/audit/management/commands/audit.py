@@ -1,3 +1,5 @@
+import os
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -10,10 +12,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("verify", help="check that no event was edited, deleted or reordered")
+        verify = sub.add_parser(
+            "verify", help="check that no event was edited, deleted or reordered"
+        )
+        verify.add_argument(
+            "--workers",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="processes checking parts of a long chain side by side (default: the CPUs)",
+        )
 
     def handle(self, *args, **options):
-        problems = list(verify_chain())
+        if options["workers"] < 1:
+            raise CommandError(_("--workers must be 1 or more."))
+        problems = list(verify_chain(workers=options["workers"]))
         total = Event.objects.count()
         if problems:
             for problem in problems:
