@@ -121,6 +121,44 @@ def test_the_published_text_is_named_by_its_revision_and_an_old_copy_still_serve
     assert "Salinan lama" in public_page_rendered(item)
 
 
+@pytest.mark.django_db
+def test_a_refused_correction_never_makes_its_draft_public(
+    people, new_item, django_capture_on_commit_callbacks
+):
+    from warta.search.selectors import search_published
+
+    with django_capture_on_commit_callbacks(execute=True):
+        item = published(people, new_item)
+        publishing.start_correction(item_id=item.pk, user=people["humas"], reason="Salah angka")
+        item = reload(item)
+        newsroom.save_draft(
+            item_id=item.pk,
+            user=people["humas"],
+            base_version=item.edit_version,
+            content={"title": "Judul ditolak", "body": "<p>Teks koreksi ditolak.</p>"},
+        )
+        item = walk_to(item, people, "izin")
+        newsroom.decide(
+            item_id=item.pk,
+            step_run_id=open_run(item).pk,
+            user=people["kabag"],
+            branch="tolak",
+            reason="Tidak perlu dikoreksi.",
+        )
+    item = reload(item)
+    assert item.case.status == "refused" and item.title == "Judul ditolak"
+    # Every public page and feed, rendered anew, and the search keep the published version.
+    for path in (f"/berita/{item.slug}/", "/", "/feed/rss/", "/feed/atom/"):
+        from warta.site import pages
+
+        pages.delete([pages.name_for(path)])
+        text = Client().get(path).content.decode()
+        assert "Wisuda Taruna Angkatan 25" in text, path
+        assert "ditolak" not in text.lower(), path
+    assert [found.pk for found in search_published("Wisuda")] == [item.pk]
+    assert list(search_published("ditolak")) == []
+
+
 def public_page_rendered(item) -> str:
     """The article rendered now (its stored file, made before the change above, deleted)."""
     from warta.site import pages

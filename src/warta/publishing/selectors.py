@@ -319,21 +319,22 @@ def publishing_roles(item: NewsItem) -> set[str]:
 
 
 def public_versions(items: list[NewsItem]) -> None:
-    """Show the public the version of each of ``items`` that was last published, while a
-    correction of it runs through the SOP again (its case is open): ``title`` and ``body`` are
-    replaced in memory and ``public_assets`` holds the asset ids published (None when the item is
-    not under correction). ``items`` need their ``case`` loaded; no query unless one is under
-    correction."""
+    """Show the public the version of each of ``items`` that was last published on the website:
+    ``title`` and ``body`` are replaced in memory and ``public_assets`` holds the asset ids
+    published (None when no publication recorded its version: the item is shown as it is).
+    The item's own fields may hold more than was published — a correction running through the
+    SOP again, or one that ended without being published (refused): the public never sees that
+    draft. Two queries for any number of items (none for none)."""
     from warta.publishing.platforms.website import PUBLIC_VERSION
 
-    correcting = {item.pk: item for item in items if item.case_id and item.case.status == "open"}
+    by_id = {item.pk: item for item in items}
     for item in items:
         item.public_assets = None
-    if not correcting:
+    if not by_id:
         return
     rows = (
         Publication.objects.filter(
-            item_id__in=correcting, account__platform=WEBSITE, state=Publication.State.PUBLISHED
+            item_id__in=by_id, account__platform=WEBSITE, state=Publication.State.PUBLISHED
         )
         .exclude(operation=Publication.Operation.WITHDRAW)
         .order_by("item_id", "-revision", "-pk")
@@ -353,10 +354,10 @@ def public_versions(items: list[NewsItem]) -> None:
         )
     }
     for item_id, version in versions.items():
-        item = correcting[item_id]
-        if "revision" in version:
-            item.title, item.body = texts[version["revision"]]
-        else:
-            item.title, item.body = version["title"], version["body"]
+        text = texts.get(version.get("revision")) or (version.get("title"), version.get("body"))
+        if None in text:  # a version naming no text there is: the item as it is
+            continue
+        item = by_id[item_id]
+        item.title, item.body = text
         item.public_assets = {*version.get("photos", []), *version.get("videos", [])}
         item.public_cover = version.get("cover")
