@@ -74,3 +74,79 @@ def test_many_writers_at_once_all_get_their_turn():
     assert Event.objects.count() == 40
     assert not _turns().locked()
     assert list(verify_chain()) == []
+
+
+def _lock_file() -> str:
+    return f"{connection.settings_dict['NAME']}-writer.lock"
+
+
+def _other_process_can_lock(path: str) -> bool:
+    import fcntl
+    import multiprocessing
+
+    def probe(answer) -> None:
+        with open(path, "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                answer.put(True)
+            except BlockingIOError:
+                answer.put(False)
+
+    context = multiprocessing.get_context("fork")
+    answer = context.Queue()
+    child = context.Process(target=probe, args=(answer,))
+    child.start()
+    child.join(timeout=30)
+    return answer.get(timeout=5)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_holds_the_turn_of_every_process_until_its_transaction_ends():
+    with transaction.atomic():
+        _write(1)
+        assert not _other_process_can_lock(_lock_file())
+    assert _other_process_can_lock(_lock_file())
+    with pytest.raises(ValueError), transaction.atomic():
+        _write(2)
+        raise ValueError("refused")
+    assert _other_process_can_lock(_lock_file())
+
+
+def _process_writer(worker: int, start, errors) -> None:
+    from django.db import connection as own
+
+    own.close()  # the parent's connection is not this process's
+    try:
+        own.ensure_connection()
+        with own.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout=0")  # no SQLite waiting: only the turns
+        start.wait(timeout=30)
+        for n in range(15):
+            with transaction.atomic():
+                _write(worker * 100 + n)
+    except BaseException as error:  # reported to the parent
+        errors.put(f"{type(error).__name__}: {error}")
+    finally:
+        own.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writers_of_several_processes_take_turns_without_sqlite_waiting():
+    """With SQLite's busy timeout at zero, two processes beginning IMMEDIATE transactions at
+    once fail with "database is locked" — unless they take turns on the file lock first."""
+    import multiprocessing
+
+    connection.close()
+    context = multiprocessing.get_context("fork")
+    start, errors = context.Barrier(4), context.Queue()
+    workers = [context.Process(target=_process_writer, args=(w, start, errors)) for w in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    found = []
+    while not errors.empty():
+        found.append(errors.get())
+    assert found == []
+    assert Event.objects.count() == 60
+    assert list(verify_chain()) == []
