@@ -12,7 +12,9 @@ latency's p50 and p95 (from wrk's own histogram, through a small Lua ``done`` ho
 - public: an article, the index (page 1), RSS, Atom, the sitemap, a search (``?q=paspor``);
 - newsroom (signed in through ``/masuk/`` like a browser): the inbox and the notifications of a
   Staf Humas, the unit overview and the deviations list of the Kasubbag, an item page, a
-  per-person page.
+  per-person page. These are measured on ``warta web --processes N`` as production runs it:
+  ``--processes`` / ``WARTA_BENCH_WEB_PROCESSES``, default the number of CPUs (a second server;
+  the public pages stay on one process, like the one-process WhiteNoise they are compared with).
 
 In the same run each public page is fetched once and its bytes are saved as a file, which is
 served (1) by WhiteNoise in a tiny WSGI app under waitress with Warta's own server settings
@@ -387,9 +389,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=1 if short else 10)
     parser.add_argument("--concurrency", default="1,10" if short else "1,10,50")
     parser.add_argument("--threads", type=int, default=None, help="waitress threads (Warta's)")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=int(os.environ.get("WARTA_BENCH_WEB_PROCESSES", os.cpu_count() or 1)),
+        help="web server processes for the newsroom pages (default: WARTA_BENCH_WEB_PROCESSES "
+        "or the number of CPUs)",
+    )
     parser.add_argument("--pages", default="", help="only pages whose name contains this")
     args = parser.parse_args(argv)
     levels = [int(c) for c in args.concurrency.split(",")]
+    processes = max(1, args.processes)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "warta.config.settings")
     import django
@@ -428,10 +438,17 @@ def main(argv: list[str] | None = None) -> int:
         servers.append(
             start("warta", [WARTA, "web", "--port", str(warta_port)], warta_port, work, env)
         )
+        # The signed-in pages on their own server with `processes` processes (the same one when
+        # that is 1).
+        newsroom_port = warta_port
+        if processes > 1 and any(page.user for page in pages):
+            newsroom_port = free_port()
+            command = [WARTA, "web", "--port", str(newsroom_port), "--processes", str(processes)]
+            servers.append(start("warta-newsroom", command, newsroom_port, work, env))
         clients: dict[str | None, Client] = {None: Client(warta_port)}
         for page in pages:
             if page.user and page.user not in clients:
-                client = Client(warta_port)
+                client = Client(newsroom_port)
                 client.log_in(page.user, passwords[page.user])
                 clients[page.user] = client
         # The sitemap in its index form: its first part is measured too.
@@ -497,7 +514,8 @@ def main(argv: list[str] | None = None) -> int:
             print("nginx is missing (apt-get install nginx): no nginx columns", flush=True)
 
         print(
-            f"\n{vendor}, warta web with {threads} threads, wrk {args.seconds:g} s per point, "
+            f"\n{vendor}, warta web with {threads} threads, newsroom pages on {processes} "
+            f"process(es) (public pages on 1), wrk {args.seconds:g} s per point, "
             f"{os.cpu_count()} CPUs\n",
             flush=True,
         )
@@ -514,9 +532,10 @@ def main(argv: list[str] | None = None) -> int:
                 headers = {"Host": "127.0.0.1"}
                 if page.user:
                     headers["Cookie"] = client.cookie_header()
-                settle(warta_port)
+                port = client.port
+                settle(port)
                 warta = wrk(
-                    wrk_binary, f"http://127.0.0.1:{warta_port}{page.path}",
+                    wrk_binary, f"http://127.0.0.1:{port}{page.path}",
                     concurrency=level, seconds=args.seconds, headers=headers, script=script,
                 )  # fmt: skip
                 cells = [
@@ -559,9 +578,10 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     cells += ["—"] * 6
                 print("| " + " | ".join(cells) + " |", flush=True)
-        errors = _errors_in_log(servers[0].log)
-        if errors:
-            print(f"\nWarta's log has {errors} lines with 5xx answers ({servers[0].log})")
+        for server in servers:
+            errors = _errors_in_log(server.log) if server.name.startswith("warta") else 0
+            if errors:
+                print(f"\n{server.name}'s log has {errors} lines with 5xx answers ({server.log})")
     finally:
         for server in reversed(servers):
             server.stop()

@@ -2,7 +2,7 @@
 
 - ``warta setup``   migrate, load the shipped SOPs, create demo users on an empty database
 - ``warta serve``   web server and background worker together (Ctrl-C stops both)
-- ``warta web``     the web server alone (waitress; see docs/deployment.md)
+- ``warta web``     the web server alone (waitress, ``--processes N`` of it; docs/deployment.md)
 - ``warta worker``  the background task worker alone (every queue, unless --queue-name says)
 - ``warta site rebuild``  render every pre-rendered public page again
 - ``warta prune [--dry-run]``  delete sent e-mails and finished task results past their
@@ -54,12 +54,13 @@ def _check_public_pages() -> None:
 
 
 def _server_args(prog: str, argv: list[str]) -> argparse.Namespace:
-    """--host/--port (default WARTA_HOST/WARTA_PORT) and --threads, applied before the settings
-    load so that the default WARTA_SITE_URL of this process and its children follows them."""
+    """--host/--port (default WARTA_HOST/WARTA_PORT), --threads and --processes, applied before
+    the settings load so that the default WARTA_SITE_URL of this process and its children
+    follows them."""
     import django
     from django.conf import settings
 
-    from warta.serve import DEFAULT_THREADS
+    from warta.serve import DEFAULT_PROCESSES, DEFAULT_THREADS
 
     parser = argparse.ArgumentParser(prog=prog)
     parser.add_argument("--host", help="default: WARTA_HOST or 127.0.0.1")
@@ -70,7 +71,20 @@ def _server_args(prog: str, argv: list[str]) -> argparse.Namespace:
         default=int(os.environ.get("WARTA_WEB_THREADS", str(DEFAULT_THREADS))),
         help="threads that run Django (slow uploads and downloads never occupy one)",
     )
+    parser.add_argument(
+        "--processes",
+        type=_positive,
+        default=os.environ.get("WARTA_WEB_PROCESSES", str(DEFAULT_PROCESSES)),
+        help="web server processes sharing the port (default: WARTA_WEB_PROCESSES or 1; "
+        "in production the number of CPUs)",
+    )
+    if prog == "warta web":
+        # Internal: how `warta web --processes N` starts each of its processes (warta.serve).
+        parser.add_argument("--listen-fd", type=int, action="append", help=argparse.SUPPRESS)
+        parser.add_argument("--parent-fd", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if getattr(args, "listen_fd", None):
+        return args  # the parent checked everything below and holds the port
     if args.host is not None:
         os.environ["WARTA_HOST"] = args.host
     if args.port is not None:
@@ -95,14 +109,25 @@ def _serve(argv: list[str]) -> int:
     args = _server_args("warta serve", argv)
     print(f"\nWarta berjalan di http://{args.host}:{args.port}/  (Ctrl-C untuk berhenti)\n")
     _print_logins()
-    return serve(args.host, args.port, args.threads)
+    return serve(args.host, args.port, args.threads, args.processes)
 
 
 def _web(argv: list[str]) -> int:
-    from warta.serve import run_web
+    from warta.serve import run_web, run_web_process, run_web_processes
 
     args = _server_args("warta web", argv)
+    if args.listen_fd:
+        return run_web_process(args.listen_fd, args.parent_fd, args.threads)
+    if args.processes > 1:
+        return run_web_processes(args.host, args.port, args.threads, args.processes)
     return run_web(args.host, args.port, args.threads)
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
+    return number
 
 
 def _print_logins() -> None:
