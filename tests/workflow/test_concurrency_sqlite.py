@@ -3,7 +3,11 @@ lock, and every way a transaction ends gives the turn back."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
+import time
 
 import pytest
 from django.db import connection, transaction
@@ -80,24 +84,53 @@ def _lock_file() -> str:
     return f"{connection.settings_dict['NAME']}-writer.lock"
 
 
+# Other processes are started fresh (not forked: a fork of this multi-threaded test process
+# could inherit a lock another thread holds).
+PROBE = """
+import fcntl, sys
+with open(sys.argv[1], "a+") as handle:
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        print("free")
+    except BlockingIOError:
+        print("taken")
+"""
+
+WRITER = """
+import os, sys, time
+import django
+django.setup()
+from django.db import connection, transaction
+connection.settings_dict["NAME"] = sys.argv[1]
+from warta.audit.actions import register_action
+from warta.audit.services import record_event
+register_action("test.write", "Test write")
+connection.ensure_connection()
+with connection.cursor() as cursor:
+    cursor.execute("PRAGMA busy_timeout=0")  # no SQLite waiting: only the turns
+worker, start_at = int(sys.argv[2]), float(sys.argv[3])
+time.sleep(max(0.0, start_at - time.time()))
+for n in range(15):
+    with transaction.atomic():
+        record_event(
+            action="test.write", actor=None, object_type="test", object_id=worker * 100 + n
+        )
+"""
+
+
+def _python(code: str, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "warta.config.settings"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def _other_process_can_lock(path: str) -> bool:
-    import fcntl
-    import multiprocessing
-
-    def probe(answer) -> None:
-        with open(path, "a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                answer.put(True)
-            except BlockingIOError:
-                answer.put(False)
-
-    context = multiprocessing.get_context("fork")
-    answer = context.Queue()
-    child = context.Process(target=probe, args=(answer,))
-    child.start()
-    child.join(timeout=30)
-    return answer.get(timeout=5)
+    out, _err = _python(PROBE, path).communicate(timeout=60)
+    return out.strip() == "free"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -112,41 +145,18 @@ def test_a_writer_holds_the_turn_of_every_process_until_its_transaction_ends():
     assert _other_process_can_lock(_lock_file())
 
 
-def _process_writer(worker: int, start, errors) -> None:
-    from django.db import connection as own
-
-    own.close()  # the parent's connection is not this process's
-    try:
-        own.ensure_connection()
-        with own.cursor() as cursor:
-            cursor.execute("PRAGMA busy_timeout=0")  # no SQLite waiting: only the turns
-        start.wait(timeout=30)
-        for n in range(15):
-            with transaction.atomic():
-                _write(worker * 100 + n)
-    except BaseException as error:  # reported to the parent
-        errors.put(f"{type(error).__name__}: {error}")
-    finally:
-        own.close()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_writers_of_several_processes_take_turns_without_sqlite_waiting():
     """With SQLite's busy timeout at zero, two processes beginning IMMEDIATE transactions at
     once fail with "database is locked" — unless they take turns on the file lock first."""
-    import multiprocessing
-
-    connection.close()
-    context = multiprocessing.get_context("fork")
-    start, errors = context.Barrier(4), context.Queue()
-    workers = [context.Process(target=_process_writer, args=(w, start, errors)) for w in range(4)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
-    found = []
-    while not errors.empty():
-        found.append(errors.get())
-    assert found == []
+    start_at = str(time.time() + 8)  # all of them set up by then
+    name = connection.settings_dict["NAME"]
+    writers = [_python(WRITER, name, str(w), start_at) for w in range(4)]
+    failures = []
+    for writer in writers:
+        _out, err = writer.communicate(timeout=180)
+        if writer.returncode:
+            failures.append(err.strip().splitlines()[-1:])
+    assert failures == []
     assert Event.objects.count() == 60
     assert list(verify_chain()) == []

@@ -11,9 +11,9 @@ below); it never changes a verdict.
 
 Each event's hash covers its own stored previous hash, so every event can be checked apart from
 the others and only the links at the edges of a range need its neighbour: with ``workers`` > 1
-the ``seq`` range is cut into as many parts, each checked by a forked process with its own
-database connection, and the parts' edges are linked here. The problems found, and their order,
-are the same as one process would find.
+the ``seq`` range is cut into as many parts, each checked by a process of its own
+(``verify_worker``) with its own database connection, and the parts' edges are linked here.
+The problems found, and their order, are the same as one process would find.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Max, Min
 from django.utils.dateparse import parse_datetime
 
@@ -298,7 +298,7 @@ def _link_problems(
         yield ChainProblem(seq, "previous-hash link broken (deleted or reordered)")
 
 
-def _check_range(job: tuple[int, int, int, bool]) -> _Walk:
+def check_range(job: tuple[int, int, int, bool]) -> _Walk:
     """In a worker process: check the events of one seq range, its first event's links aside."""
     low, high, batch_size, quick = job
     walk = _Walk(expected_seq=None, expected_prev=None)
@@ -329,11 +329,18 @@ def _walks(batch_size: int, quick: bool, workers: int) -> Iterator[_Walk | Chain
         yield from walk.check(raw_rows(batch_size), quick)
         yield walk
         return
-    # Forked children inherit the settings (and a test's database name); none may share this
-    # process's connection.
-    connections.close_all()
-    with multiprocessing.get_context("fork").Pool(len(ranges)) as pool:
-        yield from pool.imap(_check_range, [(lo, hi, batch_size, quick) for lo, hi in ranges])
+    from django.conf import settings
+
+    from warta.audit import verify_worker
+
+    pool = multiprocessing.get_context("spawn").Pool(
+        len(ranges),
+        initializer=verify_worker.init,
+        initargs=(settings.SETTINGS_MODULE, connection.settings_dict["NAME"]),
+    )
+    with pool:
+        jobs = [(lo, hi, batch_size, quick) for lo, hi in ranges]
+        yield from pool.imap(verify_worker.check_range, jobs)
 
 
 def verify_chain(
