@@ -419,7 +419,7 @@ def test_site_rebuild_renders_every_page(publish, settings):
 def test_the_sitemap_lists_every_published_article_once_over_several_parts(
     publish, new_item, people, settings, django_capture_on_commit_callbacks
 ):
-    settings.WARTA_SITEMAP_PART_SIZE = 2
+    settings.WARTA_SITEMAP_PART_SIZE = 3
     published = []
     drafts = []
     for n in range(5):
@@ -433,8 +433,20 @@ def test_the_sitemap_lists_every_published_article_once_over_several_parts(
     assert sorted(locations) == sorted(expected)  # each exactly once
     parts = re.findall(r"sitemap-(\d+)\.xml", fetch("/sitemap.xml").content.decode())
     assert len(parts) >= 3
+    # Each part's lastmod (grouped in the database) is the newest change of its articles.
+    from warta.publishing.selectors import published_items
+    from warta.site import sitemaps
+
+    newest = {}
+    for pk, published_at, updated_at in published_items().values_list(
+        "pk", "published_at", "updated_at"
+    ):
+        part, when = (pk - 1) // 3 + 1, max(published_at, updated_at)
+        newest[part] = max(newest.get(part, when), when)
+    assert sitemaps.parts() == newest
+    assert sorted(newest) == sorted(int(part) for part in parts)
     for part in parts:
-        assert fetch(f"/sitemap-{part}.xml").content.decode().count("<url>") <= 2
+        assert fetch(f"/sitemap-{part}.xml").content.decode().count("<url>") <= 3
     files = every_file()
     for draft in drafts:
         assert not any(draft.title in text for text in files.values())

@@ -14,6 +14,8 @@ import datetime as dt
 from xml.sax.saxutils import escape
 
 from django.conf import settings
+from django.db.models import ExpressionWrapper, F, IntegerField, Max
+from django.db.models.functions import Greatest
 from django.http import Http404, HttpRequest, HttpResponse
 
 from warta.publishing.selectors import published_items
@@ -45,14 +47,18 @@ def _absolute(request: HttpRequest, path: str) -> str:
 
 
 def parts() -> dict[int, dt.datetime]:
-    """Each part that lists an article, with the newest change among its articles."""
-    newest: dict[int, dt.datetime] = {}
-    rows = published_items().order_by().values_list("pk", "published_at", "updated_at")
-    for pk, published_at, updated_at in rows.iterator(chunk_size=5000):
-        part, when = part_of(pk), _lastmod(published_at, updated_at)
-        if part not in newest or when > newest[part]:
-            newest[part] = when
-    return newest
+    """Each part that lists an article, with the newest change among its articles — grouped
+    in the database (one row per part), as ``part_of`` numbers them."""
+    part = ExpressionWrapper((F("pk") - 1) / part_size() + 1, output_field=IntegerField())
+    rows = (
+        published_items()
+        .order_by()
+        .annotate(part=part)
+        .values("part")
+        .annotate(newest=Max(Greatest("published_at", "updated_at")))
+        .values_list("part", "newest")
+    )
+    return dict(rows)
 
 
 def render_sitemap_index(request: HttpRequest) -> HttpResponse:
