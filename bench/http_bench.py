@@ -494,9 +494,15 @@ def main(argv: list[str] | None = None) -> int:
             prefix.mkdir()
             make_certificate(work / "tls")
             nginx_port, behind_port, plain_port = free_port(), free_port(), free_port()
+            tls_port = free_port()
             site = warta_site_config(warta_port, plain_port, behind_port, data_dir, work / "tls")
+            # The same bytes by nginx over plain HTTP and, like Warta's site, over HTTPS.
             static_server = (
                 f"    server {{\n        listen 127.0.0.1:{nginx_port};\n"
+                f"        root {static_dir};\n    }}\n"
+                f"    server {{\n        listen 127.0.0.1:{tls_port} ssl;\n"
+                f"        ssl_certificate {work / 'tls' / 'cert.pem'};\n"
+                f"        ssl_certificate_key {work / 'tls' / 'key.pem'};\n"
                 f"        root {static_dir};\n    }}\n"
             )
             conf = nginx_config(prefix, static_server + site)
@@ -522,10 +528,10 @@ def main(argv: list[str] | None = None) -> int:
         header = (
             "| page | KB | clients | Warta req/s | p50 ms | p95 ms | errors | WhiteNoise req/s "
             "| nginx req/s | Warta/WhiteNoise | Warta/nginx | behind nginx req/s "
-            "| behind/nginx |"
+            "| behind/nginx | nginx HTTPS req/s | behind/nginx HTTPS |"
         )
         print(header)
-        print("|---|" + "---:|" * 12)
+        print("|---|" + "---:|" * 14)
         for page in pages:
             for level in levels:
                 client = clients[page.user]
@@ -559,6 +565,10 @@ def main(argv: list[str] | None = None) -> int:
                             wrk_binary, f"http://127.0.0.1:{nginx_port}{static_path}",
                             concurrency=level, seconds=args.seconds, headers={}, script=script,
                         )  # fmt: skip
+                        ng_tls = wrk(
+                            wrk_binary, f"https://127.0.0.1:{tls_port}{static_path}",
+                            concurrency=level, seconds=args.seconds, headers={}, script=script,
+                        )  # fmt: skip
                         settle(warta_port)
                         behind = wrk(
                             wrk_binary, f"https://127.0.0.1:{behind_port}{page.path}",
@@ -572,11 +582,13 @@ def main(argv: list[str] | None = None) -> int:
                             f"{behind.rps:,.0f}"
                             + (f" ({behind.errors} err)" if behind.errors else ""),
                             _ratio(behind.rps, ng.rps),
+                            f"{ng_tls.rps:,.0f}",
+                            _ratio(behind.rps, ng_tls.rps),
                         ]
                     else:
-                        cells += ["—", _ratio(warta.rps, wn.rps), "—", "—", "—"]
+                        cells += ["—", _ratio(warta.rps, wn.rps), "—", "—", "—", "—", "—"]
                 else:
-                    cells += ["—"] * 6
+                    cells += ["—"] * 8
                 print("| " + " | ".join(cells) + " |", flush=True)
         for server in servers:
             errors = _errors_in_log(server.log) if server.name.startswith("warta") else 0
