@@ -27,7 +27,9 @@ class EventQuerySet(models.QuerySet):
 
 class Event(models.Model):
     seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
-    at = models.DateTimeField(_("time"), db_index=True)
+    # Not indexed: no query selects events by time, and the trail's order is ``seq`` (appended
+    # under the chain head's lock, so it follows time); the admin lists by ``seq``.
+    at = models.DateTimeField(_("time"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
@@ -43,7 +45,7 @@ class Event(models.Model):
         blank=True,
         help_text=_("Set when the actor acted as Plh/Plt of someone else's role."),
     )
-    action = models.CharField(_("action"), max_length=100, db_index=True)
+    action = models.CharField(_("action"), max_length=100)
     object_type = models.CharField(_("object type"), max_length=100)
     object_id = models.CharField(_("object id"), max_length=100)
     before = models.JSONField(_("before"), null=True, blank=True)
@@ -51,7 +53,12 @@ class Event(models.Model):
     note = models.TextField(_("note"), blank=True)
     ip = models.CharField(_("from address"), max_length=64, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
-    hash = models.CharField(_("hash"), max_length=64, unique=True)
+    # Neither unique nor indexed: no query looks an event up by its hash, and uniqueness would
+    # add nothing ``warta audit verify`` does not check already. Each hash is the SHA-256 of
+    # the event's content including its ``seq`` (unique) and ``prev_hash``; verify recomputes
+    # every hash and checks that each ``prev_hash`` is the previous event's hash, so a copied,
+    # edited or inserted row shows there whatever its stored hash.
+    hash = models.CharField(_("hash"), max_length=64)
 
     objects = EventQuerySet.as_manager()
 
@@ -59,7 +66,14 @@ class Event(models.Model):
         ordering = ["seq"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["object_type", "object_id", "seq"])]
+        indexes = [
+            # The admin's filter by action (a plain index: ``db_index`` on a text column would
+            # add a second, pattern-matching one on PostgreSQL that no query uses).
+            models.Index(fields=["action"]),
+            # An object's events: the admin's filter by object type, and the services that
+            # look for an object's earlier events (a draft's recorded state, a mail's record).
+            models.Index(fields=["object_type", "object_id", "seq"]),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"

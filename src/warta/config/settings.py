@@ -175,11 +175,29 @@ TASKS = {
         "QUEUES": TASK_QUEUES,
     }
 }
+
+
+def _retention_days(name: str, default: str) -> int:
+    """A whole number of days, 0 or more; anything else stops the start with a clear message."""
+    raw = os.environ.get(name, default)
+    try:
+        days = int(raw)
+    except ValueError:
+        days = -1
+    if days < 0:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number of days, 0 or more; it is {raw!r}."
+        )
+    return days
+
+
 # How long by-products are kept (docs/performance.md, "What is kept and for how long"): sent
-# e-mails (the audit trail records each sending) and finished task results. The worker prunes
-# them every night at 02:00 WIB; `warta prune [--dry-run]` does it at once.
-WARTA_MAIL_RETENTION_DAYS = int(os.environ.get("WARTA_MAIL_RETENTION_DAYS", "30"))
-WARTA_TASK_RESULT_RETENTION_DAYS = int(os.environ.get("WARTA_TASK_RESULT_RETENTION_DAYS", "7"))
+# e-mails (the audit trail records each sending); finished task results and, as long, handled
+# step alerts (the bookkeeping of finished background work); in-app notifications (0: for
+# ever). The worker prunes them every night at 02:00 WIB; `warta prune [--dry-run]` at once.
+WARTA_MAIL_RETENTION_DAYS = _retention_days("WARTA_MAIL_RETENTION_DAYS", "30")
+WARTA_TASK_RESULT_RETENTION_DAYS = _retention_days("WARTA_TASK_RESULT_RETENTION_DAYS", "7")
+WARTA_NOTIFICATION_RETENTION_DAYS = _retention_days("WARTA_NOTIFICATION_RETENTION_DAYS", "365")
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

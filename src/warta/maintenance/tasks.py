@@ -40,7 +40,12 @@ def prune_daily() -> dict:
         pruned = prune_byproducts()
     finally:
         ensure_scheduled()
-    return {"mails": pruned.mails, "task_results": pruned.task_results}
+    return {
+        "mails": pruned.mails,
+        "task_results": pruned.task_results,
+        "step_alerts": pruned.step_alerts,
+        "notifications": pruned.notifications,
+    }
 
 
 def ensure_scheduled() -> bool:

@@ -2,7 +2,8 @@
 
 The events of a save name the news text and the coverage notes by reference (SHA-256, length,
 and the revision that keeps the text) instead of carrying them; older events carry the texts.
-Both read the same here."""
+Since issue 12 a save records only what changed; older saves hold the whole item twice. All
+read the same here."""
 
 from __future__ import annotations
 
@@ -43,12 +44,17 @@ def _compared(value):
 
 
 def _changed(event) -> list[str]:
+    """The fields a save changed. Saves before issue 12 hold the whole item on both sides;
+    later ones only the changed keys, plus the versions and — in ``after`` alone, unchanged —
+    the title that names the item."""
     before = event.before if isinstance(event.before, dict) else {}
     after = event.after if isinstance(event.after, dict) else {}
     return [
         key
         for key in changed_keys(event)
-        if key != "edit_version" and _compared(before.get(key)) != _compared(after.get(key))
+        if key != "edit_version"
+        and not (key == "title" and key not in before)
+        and _compared(before.get(key)) != _compared(after.get(key))
     ]
 
 

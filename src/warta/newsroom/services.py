@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from warta.audit.models import Event
@@ -106,21 +107,82 @@ def text_reference(text: str, revision: Revision | None = None) -> dict[str, Any
     return reference
 
 
-def _notes_on_record(item_id: int) -> str | None:
-    """The SHA-256 of the coverage notes the item's latest creation or save event recorded
-    (the text itself is in that event or an earlier one); None before any."""
-    after = (
+# The long texts an event names by reference (``text_reference``).
+TEXT_FIELDS = ("body", "notes")
+# What a save event records: the audited fields and the item's media.
+RECORDED_KEYS = frozenset((*AUDITED_FIELDS, "media"))
+TIME_FIELDS = frozenset(
+    name
+    for name in AUDITED_FIELDS
+    if isinstance(NewsItem._meta.get_field(name), models.DateTimeField)
+)
+
+
+def _state_on_record(item_id: int) -> dict[str, Any]:
+    """The item as the trail holds it: for each key, its value in the newest creation or save
+    event that recorded it. Creation events and saves before issue 12 hold every key; later
+    saves only what they changed (``_save_draft``). One query, however many saves."""
+    afters = (
         Event.objects.filter(
             object_type=OBJECT_TYPE, object_id=str(item_id), action__in=TEXT_EVENTS
         )
         .order_by("-seq")
         .values_list("after", flat=True)
-        .first()
     )
-    notes = after.get("notes") if isinstance(after, dict) else None
-    if isinstance(notes, dict):
-        return notes.get("sha256")
-    return text_reference(notes)["sha256"] if isinstance(notes, str) else None
+    state: dict[str, Any] = {}
+    for after in afters:
+        if isinstance(after, dict):
+            for key, value in after.items():
+                state.setdefault(key, value)
+        if state.keys() >= RECORDED_KEYS:
+            break
+    return state
+
+
+def _text_hash(value: Any) -> Any:
+    """A recorded long text as a save compares it: by its SHA-256, whether the event names
+    it by reference or (before issue 12) carries it."""
+    if isinstance(value, dict) and "sha256" in value:
+        return value["sha256"]
+    if isinstance(value, str):
+        return text_reference(value)["sha256"]
+    return value
+
+
+def _instant(value: Any) -> Any:
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    return parsed if parsed is not None and parsed.tzinfo is not None else value
+
+
+def _as_before(key: str, value: Any) -> Any:
+    """A value on record as a save's ``before`` repeats it: a long text by reference only (the
+    text itself is in the event that recorded it)."""
+    if key not in TEXT_FIELDS or value is None:
+        return value
+    if isinstance(value, str):
+        return text_reference(value)
+    return {name: part for name, part in value.items() if name != "text"}
+
+
+def _changes(
+    on_record: Mapping[str, Any], unrecorded: Mapping[str, Any], after: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(before, after) of a save event: the keys whose value differs from what the trail
+    holds (``on_record``; a key it never held is taken from ``unrecorded``, the item before
+    the save), long texts compared by hash. Changes an autosave made since the last event
+    are among them: the trail holds every explicitly saved state."""
+    before, changed = {}, {}
+    for key, value in after.items():
+        recorded = on_record.get(key, unrecorded.get(key))
+        if key in TEXT_FIELDS:
+            differs = _text_hash(recorded) != _text_hash(value)
+        elif key in TIME_FIELDS:  # the same instant may be written in another time zone
+            differs = _instant(recorded) != _instant(value)
+        else:
+            differs = recorded != value
+        if differs:
+            before[key], changed[key] = _as_before(key, recorded), value
+    return before, changed
 
 
 def _audited_state(
@@ -437,12 +499,11 @@ def _save_draft(
     now = timezone.now()
     photos = list(item.photos.select_related("asset"))
     videos = list(item.videos.select_related("asset"))
-    before: dict[str, Any] = {}
+    unrecorded: dict[str, Any] = {}
     if not autosave:
-        # The text before the save is the newest revision's (when it is): named by reference.
-        held = item.revisions.order_by("-number").first()
-        before = {
-            **_audited_state(item, revision=held, notes_on_record=_notes_on_record(item.pk)),
+        # The item before the save: what a save compares with for a key the trail never held.
+        unrecorded = {
+            **_audited_state(item, revision=None, notes_on_record=None),
             "media": _media_state(photos, videos),
         }
     for field in CONTENT_FIELDS:
@@ -485,18 +546,24 @@ def _save_draft(
         item.case.title = item.title
         item.case.save(update_fields=["title"])
     if not autosave:
+        # Only what changed since the trail last recorded the item (autosaves included), the
+        # title to name it, and the versions; new coverage notes with their text.
+        on_record = _state_on_record(item.pk)
+        state = {
+            **_audited_state(
+                item, revision=revision, notes_on_record=_text_hash(on_record.get("notes"))
+            ),
+            "media": _media_state(kept_photos, kept_videos),
+        }
+        del state["edit_version"]  # recorded as the version saved upon and the new one
+        before, after = _changes(on_record, unrecorded, state)
         record_event(
             action="newsroom.draft_saved",
             actor=user,
             object_type=OBJECT_TYPE,
             object_id=item.pk,
-            before=before,
-            after={
-                **_audited_state(
-                    item, revision=revision, notes_on_record=before["notes"]["sha256"]
-                ),
-                "media": _media_state(kept_photos, kept_videos),
-            },
+            before={**before, "edit_version": base_version},
+            after={**after, "title": state["title"], "edit_version": item.edit_version},
             ip=ip,
         )
     return item

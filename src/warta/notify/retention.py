@@ -5,6 +5,10 @@ What the record needs is who got which kind of mail and when; ``record_mail_sent
 into the audit trail (``notify.mail_sent``) once per sent mail, and ``prune_sent_mails`` — run
 by ``warta.maintenance`` — makes sure of it before it deletes a sent mail older than the
 retention. Unsent and failed mails are never deleted here.
+
+In-app notifications older than ``WARTA_NOTIFICATION_RETENTION_DAYS`` go the same way
+(``prune_notifications``): what the record needs of them is in the trail — the case and step
+events they reported, and ``notify.mail_sent`` for each one that went out by e-mail.
 """
 
 from __future__ import annotations
@@ -13,23 +17,27 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils import timezone
 
 from warta.audit.models import Event
 from warta.audit.services import record_event
-from warta.notify.models import MailStatus, OutgoingMail
+from warta.notify.models import MailStatus, Notification, OutgoingMail
 
 ACTION = "notify.mail_sent"
 OBJECT_TYPE = "notify.outgoingmail"
 DIGEST = "digest"  # the kind recorded for a daily digest (it has no notification)
 
 
-def _sent_record(mail: OutgoingMail) -> dict:
-    """Who got which kind of mail, and when: what the trail keeps of a sent mail."""
-    record = {
-        "to": mail.to_address,
-        "subject": mail.subject,
-        "sent_at": mail.sent_at.isoformat() if mail.sent_at else None,
-    }
+# The event's own time is the sending's when it is written within this of it (the worker records
+# a mail right after sending it); a later record (the prune's) keeps the time it was sent.
+SENT_AT_SLACK = dt.timedelta(minutes=1)
+
+
+def _sent_record(mail: OutgoingMail, now: dt.datetime) -> dict:
+    """What the trail keeps of a sent mail: the address it went to, the person, the kind, and
+    the notification or the digest's day. The subject is made again from the notification;
+    it is kept only when nothing else names the mail."""
+    record: dict = {"to": mail.to_address}
     notification = mail.notification
     if notification is not None:
         record.update(
@@ -40,6 +48,10 @@ def _sent_record(mail: OutgoingMail) -> dict:
     elif mail.digest_key:  # "digest:<user id>:<day>" (notify.services.prepare_digest)
         _digest, user_id, day = [*mail.digest_key.split(":", 2), "", ""][:3]
         record.update(kind=DIGEST, recipient=int(user_id) if user_id.isdigit() else None, day=day)
+    else:
+        record["subject"] = mail.subject
+    if mail.sent_at is not None and now - mail.sent_at > SENT_AT_SLACK:
+        record["sent_at"] = mail.sent_at.isoformat()
     return record
 
 
@@ -52,8 +64,9 @@ def _recorded(mail_ids: Iterable[int]) -> set[int]:
 
 def record_mail_sent(*, mail_id: int) -> Event | None:
     """Record in the audit trail that the mail went out: to whom (address and person), of which
-    kind, its subject and when. Once per mail (the mail's row lock serialises two callers);
-    None when it is not sent or already recorded."""
+    kind, and when — the event's time, or ``sent_at`` when it was sent earlier than that
+    (``SENT_AT_SLACK``). Once per mail (the mail's row lock serialises two callers); None when
+    it is not sent or already recorded."""
     with transaction.atomic():
         mail = (
             OutgoingMail.objects.select_for_update(of=("self",))
@@ -68,7 +81,7 @@ def record_mail_sent(*, mail_id: int) -> Event | None:
             actor=None,
             object_type=OBJECT_TYPE,
             object_id=mail.pk,
-            after=_sent_record(mail),
+            after=_sent_record(mail, timezone.now()),
         )
 
 
@@ -94,3 +107,42 @@ def prune_sent_mails(*, cutoff: dt.datetime, batch_size: int) -> int:
             # Only what is still sent and old (the rows are re-checked in the delete itself).
             _total, by_model = sent_mails_before(cutoff).filter(pk__in=ids).delete()
             deleted += by_model.get(OutgoingMail._meta.label, 0)
+
+
+# Still on its way: the record of its sending takes its kind and recipient from the notification.
+MAIL_IN_FLIGHT = (MailStatus.PENDING, MailStatus.SENDING)
+
+
+def notifications_before(cutoff: dt.datetime):
+    """The notifications created before ``cutoff``, read or not, except those whose e-mail is
+    still on its way (pending or being sent); they go once it is sent."""
+    return Notification.objects.filter(created_at__lt=cutoff).exclude(
+        mail__status__in=MAIL_IN_FLIGHT
+    )
+
+
+def prune_notifications(*, cutoff: dt.datetime, batch_size: int) -> int:
+    """Delete the notifications created before ``cutoff`` (``notifications_before``),
+    ``batch_size`` at a time, each batch in a short transaction of its own; a sent mail of one
+    of them whose sending is not in the audit trail yet is recorded first, while the
+    notification can still name its kind and recipient. Their mails stay (without the link).
+    Returns how many were deleted."""
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                notifications_before(cutoff)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if not ids:
+                return deleted
+            sent = list(
+                OutgoingMail.objects.filter(
+                    notification_id__in=ids, status=MailStatus.SENT
+                ).values_list("pk", flat=True)
+            )
+            for mail_id in sorted(set(sent) - _recorded(sent)):
+                record_mail_sent(mail_id=mail_id)
+            _total, by_model = notifications_before(cutoff).filter(pk__in=ids).delete()
+            deleted += by_model.get(Notification._meta.label, 0)

@@ -1,14 +1,17 @@
-from django.core.management.base import BaseCommand
-from django.utils.translation import gettext as _
+from dataclasses import asdict
 
+from django.core.management.base import BaseCommand
+
+from warta.maintenance import texts
 from warta.maintenance.services import prune_byproducts
 
 
 class Command(BaseCommand):
     help = (
-        "Delete sent e-mails and finished background task results older than their retention "
-        "(WARTA_MAIL_RETENTION_DAYS, WARTA_TASK_RESULT_RETENTION_DAYS). The worker does this "
-        "every night."
+        "Delete sent e-mails (WARTA_MAIL_RETENTION_DAYS), finished background task results and "
+        "handled step alerts (WARTA_TASK_RESULT_RETENTION_DAYS), and notifications "
+        "(WARTA_NOTIFICATION_RETENTION_DAYS; 0 keeps them for ever) older than their retention. "
+        "The worker does this every night."
     )
 
     def add_arguments(self, parser):
@@ -18,21 +21,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         pruned = prune_byproducts(dry_run=options["dry_run"])
-        values = {
-            "mails": pruned.mails,
-            "mail_days": pruned.mail_retention_days,
-            "tasks": pruned.task_results,
-            "task_days": pruned.task_result_retention_days,
-        }
-        if pruned.dry_run:
-            message = _(
-                "Would delete %(mails)d sent e-mails older than %(mail_days)d days and "
-                "%(tasks)d finished task results older than %(task_days)d days (dry run: "
-                "nothing deleted)."
-            )
-        else:
-            message = _(
-                "Deleted %(mails)d sent e-mails older than %(mail_days)d days and %(tasks)d "
-                "finished task results older than %(task_days)d days."
-            )
-        self.stdout.write(message % values)
+        counts = asdict(pruned)
+        self.stdout.write(texts.would_delete(counts) if pruned.dry_run else texts.deleted(counts))
