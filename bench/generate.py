@@ -1,13 +1,15 @@
-"""Years of realistic newsroom data, made through Warta's own services.
+"""Years of realistic newsroom data: a seed made through Warta's own services, then copied.
 
     .venv/bin/python bench/generate.py [--years 10] [--items-per-year 1800] [--workers 2]
+        [--seed-weeks 4] [--no-replicate] [--fresh] [--no-verify]
 
-(or ``WARTA_BENCH_YEARS`` / ``WARTA_BENCH_ITEMS_PER_YEAR`` / ``WARTA_BENCH_WORKERS``), on the
-database of ``WARTA_DATA_DIR`` / ``WARTA_DATABASE_URL`` — SQLite or PostgreSQL. An empty database
-is prepared with ``warta setup`` first (migrations, the shipped SOP, the demo people and their
-logins in ``demo-logins.txt``, which ``bench/http_bench.py`` uses to sign in).
+(or ``WARTA_BENCH_YEARS`` / ``WARTA_BENCH_ITEMS_PER_YEAR`` / ``WARTA_BENCH_WORKERS`` /
+``WARTA_BENCH_SEED_WEEKS``), on the database of ``WARTA_DATA_DIR`` / ``WARTA_DATABASE_URL`` —
+SQLite or PostgreSQL. An empty database is prepared with ``warta setup`` first (migrations, the
+shipped SOP, the demo people and their logins in ``demo-logins.txt``, which
+``bench/http_bench.py`` uses to sign in).
 
-**Every item goes through the real services** — ``newsroom.services.create_item``,
+**What goes through the services.** An item is *played*: ``newsroom.services.create_item``,
 ``save_draft``, ``submit``, ``decide``, ``publishing.services.publish``,
 ``workflow.deviations.explain_deviation`` / ``review_deviation`` — as the demo people, with the
 clock frozen (``time_machine``) at the working instant each action would have happened, exactly
@@ -15,28 +17,45 @@ as the demo news are played (``warta.demo.news``, whose helpers read the SOP's s
 step, branch or role id is named here). Between actions the background tasks that are due at
 that instant run in the same process (django-tasks-db's own ``Worker`` in batch mode): the
 deadline alerts, the notifications' mails (to Django's dummy mail backend), the photo
-renditions. So the database holds what ten years of use leave behind: items, revisions, cases,
-step runs, deviations with explanations and reviews, publications, notifications, sent mails,
-task results and the audit chain — and nothing made any other way. No row is written in bulk
-and no row is copied: the audit chain is the one the services wrote.
+renditions. A whole item costs about a second of CPU that way: ten years (18,000 items) take
+hours on two cores. So by default only two parts of the period are played:
+
+* the **seed**, the items of the period's first ``--seed-weeks`` weeks (default 4, about 140
+  items), and
+* the **open tail**, the items of the last days (about two weeks of work, 70 items), which stop
+  at every step of the SOP so the inboxes hold open work that the services left as they are.
+
+**What is copied.** Between them the period is filled by ``bench/replicate.py``: the rows the
+seed wrote (found by their primary keys being past a watermark taken before it; grouped per
+item by following foreign keys and ``<name>_type``/``<name>_id`` references) are copied in bulk,
+the copy *k* shifted by *k* × ``--seed-weeks`` whole weeks (weekdays and working hours stay
+right), with new keys, references pointing to the copies, unique text suffixed, and the audit
+events re-chained with the audit app's own hash function, until the tail's first day. Users,
+the SOP version, channel accounts and settings are shared, not copied; sent mails and task
+results (which ``warta prune`` deletes) are not copied, the search index is rebuilt and the
+stored public pages are cleared at the end. Copies share the seed's media files, and their
+texts, notification links and JSON payloads still name the seed's dates and ids (see
+``bench/replicate.py``). ``--no-replicate`` plays every item, as before.
 
 Items are spread over the working days of the period (about 7 a day at 1,800 a year), each on
 its own "story shape" drawn from a seeded random generator: most go straight through; some are
 returned for revision at one of the decisions; some steps are finished late (a time deviation,
 usually explained by its executor and acknowledged by the supervisor); a few were not filmed
 (a missing-artifact deviation, explained); a few are refused; items of the last days stop at
-every step of the SOP, so the inboxes hold open work. Titles and bodies are Indonesian, built
-from phrase lists (4–8 paragraphs, about 2–4 KB of HTML); about a fifth mention "paspor".
+every step of the SOP. Titles and bodies are Indonesian, built from phrase lists (4–8
+paragraphs, about 2–4 KB of HTML); about a fifth mention "paspor".
 
-Speed: several worker processes take the next item from a shared counter, so the items are
-made in date order (the audit chain's times stay nearly monotonic); a process runs only the
-tasks due by the earliest clock of all processes, so no deadline alert fires before its
-step's own time. Each item costs what the services cost: **ten years in under 10 minutes is
-not reached** — on the 2-core development machine one year took 47 minutes on SQLite (see
-docs/performance.md, "Ten years of data", for the figures and why no row copies are made).
-When the services get faster, so does this script.
+Speed: several worker processes play the next item from a shared counter, so the items are
+made in date order (the audit chain's times stay nearly monotonic; the copies follow the seed
+and precede the tail, so the chain stays in time order too); a process runs only the tasks due
+by the earliest clock of all processes, so no deadline alert fires before its step's own time.
+Measured (docs/performance.md, "Ten years of data"): ten years, 17,624 items, with 2 processes
+on the 2-CPU development machine — SQLite 3.8 min (seed 90 s, copies 53 s at 326 items/s, tail
+78 s), PostgreSQL 7.3 min (197 s, 162 s at 107 items/s, 69 s); about 38 KB (SQLite) and 43 KB
+(PostgreSQL) per item before any prune; the audit chain intact.
 
-At the end it prints the database's size, bytes per item and the biggest tables.
+At the end it prints the database's size, bytes per item, the biggest tables and whether the
+audit chain verifies.
 """
 
 from __future__ import annotations
@@ -51,6 +70,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (
@@ -63,7 +83,11 @@ from _common import (
     short_run,
 )
 
+if TYPE_CHECKING:
+    from replicate import Watermark
+
 SEED = 20261129
+SEED_WEEKS = 4  # weeks made through the services before the rest is copied
 
 # --- Indonesian text --------------------------------------------------------------------------
 
@@ -218,6 +242,11 @@ def working_days(start: dt.date, end: dt.date) -> list[dt.date]:
     return days
 
 
+def open_tail(total: int) -> int:
+    """How many of the last items stay open (about two weeks of work at 1,800 a year)."""
+    return max(1, min(total // 10, 70))
+
+
 def make_story(index: int, total: int, day: dt.date, authors: list[str]) -> Story:
     from django.utils import timezone
 
@@ -255,8 +284,7 @@ def make_story(index: int, total: int, day: dt.date, authors: list[str]) -> Stor
     if rng.random() < 0.5:
         title = f"Politeknik Imigrasi Gelar {kind} {topic}"
     # The last items (about two weeks of work) are still open at every stage of the SOP.
-    open_tail = max(1, min(total // 10, 70))
-    stop_after = rng.randint(0, 6) if index >= total - open_tail else None
+    stop_after = rng.randint(0, 6) if index >= total - open_tail(total) else None
     roll = rng.random()
     return Story(
         index=index,
@@ -625,6 +653,112 @@ def plan_items(years: float, per_year: int, end: dt.date) -> list[tuple[int, str
     return [(index, days[index * len(days) // total].isoformat()) for index in range(total)]
 
 
+def play(plan: list[tuple[int, str]], total: int, workers: int) -> tuple[int, int, bool]:
+    """Play the stories of ``plan`` through the services in ``workers`` processes, printing
+    progress; returns (items made, failures, whether a process crashed)."""
+    from django.db import connection
+
+    if not plan:
+        return 0, 0, False
+    connection.close()
+    context = multiprocessing.get_context("spawn")
+    counter, done, failures = context.Value("i", 0), context.Value("i", 0), context.Value("i", 0)
+    clocks = context.Array("d", [float("inf")] * workers)
+    processes = [
+        context.Process(target=_work, args=(counter, done, failures, clocks, slot, plan, total))
+        for slot in range(workers)
+    ]
+    started = time.monotonic()
+    for process in processes:
+        process.start()
+    last_print = 0.0
+    while any(process.is_alive() for process in processes):
+        time.sleep(0.5)
+        now = time.monotonic()
+        if now - last_print >= 5:
+            last_print = now
+            finished = done.value
+            rate = finished / (now - started) if finished else 0
+            eta = (len(plan) - finished) / rate if rate else float("inf")
+            print(
+                f"  {finished:>7,}/{len(plan):,} items  {rate:6.2f} items/s  "
+                f"ETA {eta / 60:6.1f} min",
+                flush=True,
+            )
+    for process in processes:
+        process.join()
+    elapsed = time.monotonic() - started
+    print(
+        f"Made {done.value - failures.value:,} items in {elapsed:.0f} s "
+        f"({done.value / elapsed:.2f} items/s, {elapsed / max(1, done.value) * 1000:.0f} ms "
+        f"per item wall, {failures.value} failed)",
+        flush=True,
+    )
+    return done.value - failures.value, failures.value, any(p.exitcode for p in processes)
+
+
+def split_plan(
+    plan: list[tuple[int, str]], seed_weeks: int
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]], dt.date] | None:
+    """(seed, tail, first day of the tail) of a replicated run: the seed is the items of the
+    first ``seed_weeks`` weeks from the period's first day, the tail the open items of the
+    last days; None when the copies would have no room between them."""
+    start = dt.date.fromisoformat(plan[0][1])
+    seed_end = start + dt.timedelta(weeks=seed_weeks)
+    tail_day = dt.date.fromisoformat(plan[len(plan) - open_tail(len(plan))][1])
+    if seed_end >= tail_day:
+        return None
+    seed = [entry for entry in plan if dt.date.fromisoformat(entry[1]) < seed_end]
+    tail = [entry for entry in plan if dt.date.fromisoformat(entry[1]) >= tail_day]
+    return seed, tail, tail_day
+
+
+def replicate_seed(
+    watermark: Watermark, *, seed_weeks: int, first_day: dt.date, stop_day: dt.date
+) -> int:
+    """Copy what the seed wrote, ``seed_weeks`` weeks on at a time, until ``stop_day``."""
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+    from replicate import Replicator, fill
+
+    from warta.newsroom.models import NewsItem
+    from warta.notify.models import OutgoingMail
+    from warta.search.models import SearchEntry
+
+    started = time.monotonic()
+    # Sent mails and task results are pruned by `warta prune`; the search index is rebuilt.
+    replicator = Replicator(
+        watermark=watermark, root=NewsItem, skip=[OutgoingMail, DBTaskResult, SearchEntry]
+    )
+    print(f"Seed read in {time.monotonic() - started:.1f} s", flush=True)
+    midnight = dt.time(0)
+    made = fill(
+        replicator,
+        weeks=seed_weeks,
+        first_start=timezone.make_aware(dt.datetime.combine(first_day, midnight)),
+        stop_at=timezone.make_aware(dt.datetime.combine(stop_day, midnight)),
+        progress=lambda line: print(line, flush=True),
+    )
+    elapsed = time.monotonic() - started
+    print(f"Copied {made:,} items in {elapsed:.0f} s ({made / elapsed:.0f} items/s)", flush=True)
+    return made
+
+
+def refresh_derived() -> None:
+    """The search index rebuilt and the stored public pages cleared (copies change both)."""
+    from warta.search.services import rebuild
+    from warta.site.pages import clear
+
+    started = time.monotonic()
+    indexed = rebuild()
+    cleared = clear()
+    print(
+        f"Search index rebuilt ({indexed:,} items), {cleared:,} stored pages cleared "
+        f"in {time.monotonic() - started:.0f} s",
+        flush=True,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     short = short_run()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -642,6 +776,17 @@ def main(argv: list[str] | None = None) -> int:
         "--workers",
         type=int,
         default=int(os.environ.get("WARTA_BENCH_WORKERS", min(4, os.cpu_count() or 1))),
+    )
+    parser.add_argument(
+        "--seed-weeks",
+        type=int,
+        default=int(os.environ.get("WARTA_BENCH_SEED_WEEKS", SEED_WEEKS)),
+        help="weeks made through the services before the rest is copied (default %(default)s)",
+    )
+    parser.add_argument(
+        "--no-replicate",
+        action="store_true",
+        help="play every item through the services (hours for ten years)",
     )
     parser.add_argument("--no-verify", action="store_true", help="skip the audit chain check")
     parser.add_argument(
@@ -662,46 +807,44 @@ def main(argv: list[str] | None = None) -> int:
     end = timezone.localdate() - dt.timedelta(days=1)
     plan = plan_items(args.years, args.items_per_year, end)
     total = len(plan)
+    split = None if args.no_replicate else split_plan(plan, max(1, args.seed_weeks))
+    how = (
+        f"the first {args.seed_weeks} weeks and the open tail through the services, the rest copied"
+        if split
+        else "every item through the services"
+    )
     print(
         f"Generating {total:,} items over {args.years:g} years ({plan[0][1]} … {plan[-1][1]}) "
-        f"with {args.workers} worker process(es) on {connection.vendor}",
+        f"on {connection.vendor}: {how}; {args.workers} worker process(es)",
         flush=True,
     )
-    connection.close()
-    context = multiprocessing.get_context("spawn")
-    counter, done, failures = context.Value("i", 0), context.Value("i", 0), context.Value("i", 0)
-    clocks = context.Array("d", [float("inf")] * args.workers)
-    processes = [
-        context.Process(target=_work, args=(counter, done, failures, clocks, slot, plan, total))
-        for slot in range(args.workers)
-    ]
     started = time.monotonic()
-    for process in processes:
-        process.start()
-    last_print = 0.0
-    while any(process.is_alive() for process in processes):
-        time.sleep(0.5)
-        now = time.monotonic()
-        if now - last_print >= 5:
-            last_print = now
-            finished = done.value
-            rate = finished / (now - started) if finished else 0
-            eta = (total - finished) / rate if rate else float("inf")
-            print(
-                f"  {finished:>7,}/{total:,} items  {rate:6.2f} items/s  ETA {eta / 60:6.1f} min",
-                flush=True,
-            )
-    for process in processes:
-        process.join()
+    if split is None:
+        made, failed, crashed = play(plan, total, args.workers)
+    else:
+        from replicate import Watermark
+
+        seed, tail, tail_day = split
+        watermark = Watermark.take()
+        made, failed, crashed = play(seed, total, args.workers)
+        made += replicate_seed(
+            watermark,
+            seed_weeks=args.seed_weeks,
+            first_day=dt.date.fromisoformat(plan[0][1]),
+            stop_day=tail_day,
+        )
+        connection.close()
+        tail_made, tail_failed, tail_crashed = play(tail, total, args.workers)
+        made, failed, crashed = made + tail_made, failed + tail_failed, crashed or tail_crashed
+        refresh_derived()
     elapsed = time.monotonic() - started
     print(
-        f"Made {done.value - failures.value:,} items in {elapsed:.0f} s "
-        f"({done.value / elapsed:.2f} items/s, {elapsed / max(1, done.value) * 1000:.0f} ms "
-        f"per item wall, {failures.value} failed)",
+        f"Generated {made:,} items in {elapsed:.0f} s ({elapsed / 60:.1f} min, "
+        f"{made / elapsed:.1f} items/s)",
         flush=True,
     )
     report(before_items, verify=not args.no_verify)
-    return 1 if failures.value or any(p.exitcode for p in processes) else 0
+    return 1 if failed or crashed else 0
 
 
 def report(before_items: int = 0, *, verify: bool = True) -> None:
