@@ -30,6 +30,8 @@ class Event(models.Model):
     # Not indexed: no query selects events by time, and the trail's order is ``seq`` (appended
     # under the chain head's lock, so it follows time); the admin lists by ``seq``.
     at = models.DateTimeField(_("time"))
+    # Not indexed: only deleting a user asks for a person's events (PROTECT), rare enough for a
+    # scan; the trail is read by object and by action.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
@@ -37,6 +39,7 @@ class Event(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     actor_name = models.CharField(_("actor name"), max_length=200, blank=True)
     acting_for = models.CharField(

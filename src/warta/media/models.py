@@ -93,7 +93,10 @@ class Asset(models.Model):
 
 
 class Rendition(models.Model):
-    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="renditions")
+    # No index of its own: the unique (asset, spec) index below starts with it.
+    asset = models.ForeignKey(
+        Asset, on_delete=models.CASCADE, related_name="renditions", db_index=False
+    )
     spec = models.CharField(_("rendition"), max_length=32)
     file = models.FileField(upload_to=rendition_path, max_length=255)
     content_type = models.CharField(max_length=100)

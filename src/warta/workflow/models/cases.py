@@ -65,8 +65,13 @@ class Case(models.Model):
 class StepRun(models.Model):
     """One execution of one SOP step within a case (a step can run again after a revision)."""
 
+    # No index of its own: the unique (case, seq) index below starts with it.
     case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="step_runs"
+        Case,
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        related_name="step_runs",
+        db_index=False,
     )
     seq = models.PositiveIntegerField(_("order"))
     step_id = models.CharField(_("step"), max_length=64)
