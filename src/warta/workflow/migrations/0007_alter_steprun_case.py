@@ -5,15 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workflow', '0006_list_indexes'),
+        ("workflow", "0006_list_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='steprun',
-            name='case',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='step_runs', to='workflow.case', verbose_name='case'),
+            model_name="steprun",
+            name="case",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="step_runs",
+                to="workflow.case",
+                verbose_name="case",
+            ),
         ),
     ]
