@@ -332,16 +332,18 @@ def public_versions(items: list[NewsItem]) -> None:
         item.public_assets = None
     if not by_id:
         return
+    # Selected by item alone, the rest checked here: a state or operation in the query lets
+    # SQLite's planner (without statistics) prefer the index on ``state``, which nearly every
+    # row shares, and read all publications (27 ms at ten years instead of well under one).
     rows = (
-        Publication.objects.filter(
-            item_id__in=by_id, account__platform=WEBSITE, state=Publication.State.PUBLISHED
-        )
-        .exclude(operation=Publication.Operation.WITHDRAW)
+        Publication.objects.filter(item_id__in=by_id, account__platform=WEBSITE)
         .order_by("item_id", "-revision", "-pk")
-        .values_list("item_id", "extra")
+        .values_list("item_id", "state", "operation", "extra")
     )
     versions = {}
-    for item_id, extra in rows:
+    for item_id, state, operation, extra in rows:
+        if state != Publication.State.PUBLISHED or operation == Publication.Operation.WITHDRAW:
+            continue
         version = (extra or {}).get(PUBLIC_VERSION)
         if item_id not in versions and version:
             versions[item_id] = version
