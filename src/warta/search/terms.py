@@ -32,6 +32,9 @@ class Terms:
     # Set by an adapter's ``prepare``: every word is in a large share of the rows, so the
     # newest matches are best found walking the rows from the newest (PostgreSQL).
     common: bool = False
+    # Set by an adapter's ``prepare`` that finds the newest matching rows itself (PostgreSQL):
+    # their ids, at most ``MAX_RESULTS``, so the page's count and its rows do not search again.
+    candidates: tuple[int, ...] | None = None
 
     def __bool__(self) -> bool:
         return bool(self.words)
