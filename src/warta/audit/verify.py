@@ -35,8 +35,9 @@ from warta.audit.hashing import CANONICAL_ENCODER, GENESIS_HASH, format_at
 from warta.audit.models import ChainHead, Event
 
 BATCH_SIZE = 5000
-# Below this many events a second process costs more than it saves.
-MIN_EVENTS_PER_WORKER = 20_000
+# Below this many events a process of its own costs more than it saves: starting one (Python
+# and Django, ~1.5 s) is the time of checking some 150,000 events (bench/audit_verify_bench.py).
+MIN_EVENTS_PER_WORKER = 200_000
 
 
 @dataclass(frozen=True)
