@@ -98,10 +98,15 @@ class RunningServer:
 
 
 def start_serve(data_dir: Path, env: dict[str, str], *args: str) -> RunningServer:
+    return start_warta("serve", data_dir, env, *args)
+
+
+def start_warta(command: str, data_dir: Path, env: dict[str, str], *args: str) -> RunningServer:
+    """``warta <command> --port <free port> <args>`` (serve or web), once it listens."""
     port = free_port()
-    log_path = data_dir.parent / f"serve-{port}.log"
+    log_path = data_dir.parent / f"{command}-{port}.log"
     process = subprocess.Popen(
-        [WARTA, "serve", "--port", str(port), *args],
+        [WARTA, command, "--port", str(port), *args],
         env=env,
         cwd=data_dir.parent,
         stdout=log_path.open("w"),
@@ -248,3 +253,22 @@ class Browser:
         )
         assert response.status == 302, (response.status, response.text[:1000])
         assert "sessionid" in self.cookies
+
+
+def postgres_database(url: str, name: str, *, create: bool) -> None:
+    """Drop database ``name`` of the server at ``url`` (and create it anew with ``create``)."""
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    with psycopg.connect(
+        host=config["HOST"],
+        port=config["PORT"] or 5432,
+        user=config["USER"],
+        password=config["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if create:
+            conn.execute(f'CREATE DATABASE "{name}"')

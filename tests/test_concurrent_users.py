@@ -32,6 +32,7 @@ from tests.live_server import (
     multipart,
     new_item_fields,
     png_bytes,
+    postgres_database,
     wait_for_port,
 )
 
@@ -163,23 +164,6 @@ class Server:
         return self.log_path.read_text(errors="replace")[-5000:] if self.log_path else ""
 
 
-def _postgres_database(url: str, name: str, *, create: bool) -> None:
-    import psycopg
-
-    cfg = dj_database_url.parse(url)
-    with psycopg.connect(
-        host=cfg["HOST"],
-        port=cfg["PORT"] or 5432,
-        user=cfg["USER"],
-        password=cfg["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if create:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 @pytest.fixture
 def server():
     """A set-up Warta with the twenty people, on the suite's kind of database."""
@@ -195,7 +179,7 @@ def server():
     if suite_url.startswith("postgres"):
         base = dj_database_url.parse(suite_url)["NAME"] or "warta"
         pg_name = f"{base}_users_{os.getpid()}"
-        _postgres_database(suite_url, pg_name, create=True)
+        postgres_database(suite_url, pg_name, create=True)
         env["WARTA_DATABASE_URL"] = suite_url.rsplit("/", 1)[0] + "/" + pg_name
     running = Server(env)
     try:
@@ -205,7 +189,7 @@ def server():
     finally:
         running.stop()
         if pg_name:
-            _postgres_database(suite_url, pg_name, create=False)
+            postgres_database(suite_url, pg_name, create=False)
 
 
 @dataclass

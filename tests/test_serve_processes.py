@@ -23,9 +23,9 @@ from tests.live_server import (
     WARTA,
     Browser,
     RunningServer,
-    free_port,
+    postgres_database,
     start_serve,
-    wait_for_port,
+    start_warta,
     warta_env,
     warta_setup,
 )
@@ -100,47 +100,13 @@ def request_until_both_answer(browser: Browser, path: str, server: RunningServer
 
 
 def start_web(data_dir: Path, env: dict[str, str], *args: str) -> RunningServer:
-    port = free_port()
-    log_path = data_dir.parent / f"web-{port}.log"
-    process = subprocess.Popen(
-        [WARTA, "web", "--port", str(port), *args],
-        env=env,
-        cwd=data_dir.parent,
-        stdout=log_path.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    server = RunningServer(process, port, log_path)
-    try:
-        wait_for_port(port)
-    except AssertionError:
-        server.stop()
-        raise AssertionError(server.log()) from None
-    return server
+    return start_warta("web", data_dir, env, *args)
 
 
 def kill_left_over(pids: set[int]) -> None:
     for pid in pids:
         if alive(pid):
             os.kill(pid, signal.SIGKILL)
-
-
-def _postgres_database(url: str, name: str, *, create: bool) -> None:
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(url)
-    with psycopg.connect(
-        host=config["HOST"],
-        port=config["PORT"] or 5432,
-        user=config["USER"],
-        password=config["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if create:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +122,7 @@ def prepared(tmp_path_factory):
         yield data_dir, env, warta_setup(data_dir, env)
         return
     name = f"{dj_database_url.parse(suite_url)['NAME'] or 'warta'}_processes_{os.getpid()}"
-    _postgres_database(suite_url, name, create=True)
+    postgres_database(suite_url, name, create=True)
     env["WARTA_DATABASE_URL"] = suite_url.rsplit("/", 1)[0] + "/" + name
     try:
         done = subprocess.run(
@@ -171,7 +137,7 @@ def prepared(tmp_path_factory):
         logins = (data_dir / "demo-logins.txt").read_text()
         yield data_dir, env, dict(re.findall(r"^\s+(\S+)\s+sandi: (\S+)", logins, re.MULTILINE))
     finally:
-        _postgres_database(suite_url, name, create=False)
+        postgres_database(suite_url, name, create=False)
 
 
 @pytest.fixture
