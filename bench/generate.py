@@ -195,12 +195,6 @@ LATE_EXPLANATIONS = [
 NOT_FILMED = "Kegiatan ini tidak direkam dalam video; dokumentasinya berupa foto."
 REFUSAL = "Kegiatan ini belum dapat dipublikasikan menunggu rilis resmi dari kementerian."
 
-DAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
-MONTHS = [
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-]  # fmt: skip
-
 
 @dataclass(frozen=True)
 class Story:
@@ -224,10 +218,9 @@ class Story:
 
 
 def _tanggal(moment: dt.datetime) -> str:
-    from django.utils import timezone
+    from warta.demo.news import tanggal
 
-    local = timezone.localtime(moment)
-    return f"{DAYS[local.weekday()]}, {local.day} {MONTHS[local.month - 1]} {local.year}"
+    return tanggal(moment)
 
 
 def working_days(start: dt.date, end: dt.date) -> list[dt.date]:

@@ -307,7 +307,8 @@ PLEASE_PUBLISH = "Silakan unggah ke website dan media sosial."
 UNKNOWN_STANDARD_MINUTES = 7
 
 
-def _tanggal(moment: dt.datetime) -> str:
+def tanggal(moment: dt.datetime) -> str:
+    """The day of ``moment`` in WIB as Indonesian news write it: "Senin, 5 Desember 2016"."""
     local = timezone.localtime(moment)
     return f"{DAYS[local.weekday()]}, {local.day} {MONTHS[local.month - 1]} {local.year}"
 
@@ -481,11 +482,11 @@ def _play(
     story: DemoStory, seed: int, cast: _Cast, activity_at: dt.datetime, story_clock: _StoryClock
 ) -> NewsItem:
     author = cast.users[story.author]
-    tanggal = _tanggal(activity_at)
-    body = "".join(story.paragraphs).replace("{tanggal}", tanggal)
+    tanggal_text = tanggal(activity_at)
+    body = "".join(story.paragraphs).replace("{tanggal}", tanggal_text)
     # The coverage note holds a rough first draft; the edit step completes it.
     first_draft = (
-        body if story.stage == FRESH else story.paragraphs[0].replace("{tanggal}", tanggal)
+        body if story.stage == FRESH else story.paragraphs[0].replace("{tanggal}", tanggal_text)
     )
     item = services.create_item(
         user=author,
